@@ -1,0 +1,42 @@
+import { ConfigError } from '@urbackend/common/config';
+import { gracefulShutdown } from '@urbackend/common/http';
+import { createLogger } from '@urbackend/common/logger';
+import { createApp } from './app.js';
+import { loadPublicConfig } from './config.js';
+import { createDeps } from './deps.js';
+
+/** Process entry: the only place that reads the environment, connects, listens and handles signals. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadPublicConfig>;
+  try {
+    config = loadPublicConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ name: 'public-api', level: config.logLevel, pretty: config.env === 'development' });
+  const deps = createDeps(config, logger);
+  const app = createApp(deps);
+  const server = app.listen(config.port, () => logger.info(`Public API listening on :${config.port}`));
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'could not listen');
+    process.exit(1);
+  });
+  void deps.db.connect();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    await gracefulShutdown({ server, logger, graceMs: config.shutdownGraceMs, closers: [() => deps.close()] });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();

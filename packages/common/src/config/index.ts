@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+/** Raw environment: what `process.env` looks like. */
+export type EnvSource = Record<string, string | undefined>;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 15m, 7d, 3600s');
+
+/**
+ * Environment variables every server understands. Apps extend this shape with their own
+ * (`DASHBOARD_PORT`, ...). Names and meanings are documented in `.env.example`.
+ */
+export const baseEnvShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URI'),
+  MONGODB_TIMEOUT_MS: int(5000, 100),
+  MONGODB_POOL_SIZE: int(20, 1),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  ENCRYPTION_KEY: hexKey,
+  ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(',').every((k) => /^[0-9a-fA-F]{64}$/.test(k.trim())), {
+      message: 'must be a comma list of 64-hex-character keys',
+    }),
+  TRUST_PROXY: z.string().optional(),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 1mb or 512kb')
+    .default('1mb'),
+  ALLOW_PRIVATE_TARGETS: bool,
+  SHUTDOWN_GRACE_MS: int(10000, 0),
+  PUBLIC_API_URL: z.string().url().default('http://localhost:1235'),
+  DASHBOARD_URL: z.string().url().default('http://localhost:5173'),
+  DASHBOARD_ORIGINS: z.string().optional(),
+  RATE_LIMIT_AUTH_IP_PER_15MIN: int(100),
+  RATE_LIMIT_AUTH_ACCOUNT_PER_15MIN: int(10),
+};
+
+export const durationSchema = duration;
+
+/** Parsed value of the base shape. */
+export type BaseEnv = z.infer<z.ZodObject<typeof baseEnvShape>>;
+
+/** Thrown by `loadConfig`; its message names every bad variable (never their values). */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}
+
+/**
+ * Validates `source` against `shape`, then maps the result with `map` into the app's nested
+ * camelCase config, frozen. Throws one `ConfigError` listing every bad variable at once.
+ * Production-only requirements are checked by `requireInProduction`.
+ */
+export function loadConfig<S extends z.ZodRawShape, T>(
+  shape: S,
+  source: EnvSource,
+  map: (env: z.infer<z.ZodObject<S>>) => T,
+  requireInProduction: readonly (keyof S & string)[] = [],
+): DeepReadonly<T> {
+  const cleaned: EnvSource = {};
+  for (const [k, v] of Object.entries(source)) cleaned[k] = v === '' ? undefined : v;
+  const result = z.object(shape).safeParse(cleaned);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = issue.path.join('.');
+      const message = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+      problems.push(`${name}: ${message}`);
+    }
+  }
+  if (cleaned.NODE_ENV === 'production') {
+    for (const name of requireInProduction) {
+      if (!cleaned[name]) problems.push(`${name}: is required in production`);
+    }
+  }
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  return deepFreeze(map(result.data));
+}
+
+/** The parts of the config every server has, built from the base shape. */
+export interface BaseConfig {
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  logLevel: string;
+  mongodb: { uri: string; timeoutMs: number; poolSize: number };
+  redis: { url: string | null; commandTimeoutMs: number };
+  http: { bodyLimit: string; trustProxy: boolean | number | string; dashboardOrigins: readonly string[] };
+  security: {
+    jwtSecret: string;
+    encryptionKey: string;
+    previousEncryptionKeys: readonly string[];
+    allowPrivateTargets: boolean;
+  };
+  urls: { publicApi: string; dashboard: string };
+  rateLimits: { authIpPer15Min: number; authAccountPer15Min: number };
+  shutdownGraceMs: number;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : value;
+}
+
+/** Maps the base part of a parsed environment into `BaseConfig`. */
+export function mapBaseEnv(env: BaseEnv): BaseConfig {
+  const dashboardOrigins = [env.DASHBOARD_URL, ...(env.DASHBOARD_ORIGINS ?? '').split(',')]
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    logLevel: env.LOG_LEVEL,
+    mongodb: { uri: env.MONGODB_URI, timeoutMs: env.MONGODB_TIMEOUT_MS, poolSize: env.MONGODB_POOL_SIZE },
+    redis: { url: env.REDIS_URL ?? null, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS },
+    http: { bodyLimit: env.BODY_LIMIT, trustProxy: parseTrustProxy(env.TRUST_PROXY), dashboardOrigins },
+    security: {
+      jwtSecret: env.JWT_SECRET,
+      encryptionKey: env.ENCRYPTION_KEY,
+      previousEncryptionKeys: (env.ENCRYPTION_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+      allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
+    },
+    urls: { publicApi: env.PUBLIC_API_URL.replace(/\/$/, ''), dashboard: env.DASHBOARD_URL.replace(/\/$/, '') },
+    rateLimits: {
+      authIpPer15Min: env.RATE_LIMIT_AUTH_IP_PER_15MIN,
+      authAccountPer15Min: env.RATE_LIMIT_AUTH_ACCOUNT_PER_15MIN,
+    },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** Variables that must be set explicitly when `NODE_ENV=production`. */
+export const baseProductionRequired = ['REDIS_URL', 'PUBLIC_API_URL', 'DASHBOARD_URL'] as const;

@@ -1,0 +1,10 @@
+export { createBaseApp, finishApp, type BaseAppOptions } from './app-kit.js';
+export { jsonBody, jsonDepth, MAX_JSON_DEPTH } from './body.js';
+export { dashboardCors, publicCors, PUBLIC_ALLOWED_HEADERS } from './cors.js';
+export { envelopeOf, errorHandler, notFoundHandler, type ErrorEnvelope } from './errors.js';
+export { httpLogger, redactQuery } from './http-logger.js';
+export { healthRouter, type HealthDeps } from './health.js';
+export { parse } from './parse.js';
+export { requestId } from './request-id.js';
+export { securityHeaders } from './security.js';
+export { gracefulShutdown, type ShutdownOptions } from './shutdown.js';

@@ -1,0 +1,82 @@
+import type { CollectionConfig, ExternalResource, OAuthProviderConfig, Project } from '../models/index.js';
+
+/** A collection as cached: ids as strings (same shape from the database and from Redis). */
+export type CollectionSnapshot = Omit<CollectionConfig, '_id' | 'createdAt' | 'updatedAt'> & { _id: string };
+
+/**
+ * A project as the public API sees it, cached per API key. JSON-safe: ids are strings and
+ * dates ISO strings, so a copy from Redis and one from MongoDB are identical. Secrets stay
+ * encrypted (`jwtSecret`, `resources.*.config`, OAuth `clientSecret`, `mail.smtpUrl`); only the
+ * key hashes are present, never raw keys. `databaseUsed`/`storageUsed` are deliberately absent:
+ * quotas are read and updated atomically in the platform database, never from a cache.
+ */
+export interface ProjectSnapshot {
+  _id: string;
+  name: string;
+  siteUrl: string;
+  owner: { _id: string; isVerified: boolean; isAdmin: boolean; plan: string };
+  publishableKeyHash: string;
+  secretKeyHash: string;
+  jwtSecret: string;
+  isAuthEnabled: boolean;
+  allowedDomains: string[];
+  allowPublishableUploads: boolean;
+  authProviders: { github: OAuthProviderConfig; google: OAuthProviderConfig };
+  collections: CollectionSnapshot[];
+  resources: { db: ExternalResource; storage: ExternalResource };
+  mail: { smtpUrl: string | null; from: string | null };
+  customLimits: Project['customLimits'];
+  configVersion: number;
+}
+
+/** The project fields loaded for a snapshot (never `databaseUsed`/`storageUsed`). */
+export const SNAPSHOT_PROJECTION =
+  'name siteUrl owner publishableKeyHash secretKeyHash jwtSecret isAuthEnabled allowedDomains allowPublishableUploads ' +
+  'authProviders collections resources mail customLimits configVersion';
+
+const noProvider: OAuthProviderConfig = { enabled: false, clientId: '', clientSecret: null };
+const noResource: ExternalResource = { isExternal: false, config: null, provider: null };
+
+/** Builds a snapshot from a lean project document and its owner. */
+export function toSnapshot(
+  project: Record<string, unknown>,
+  owner: { _id: unknown; isVerified?: boolean; isAdmin?: boolean; plan?: string },
+): ProjectSnapshot {
+  const p = JSON.parse(JSON.stringify(project)) as Partial<ProjectSnapshot> & Record<string, unknown>;
+  const resources = (p.resources ?? {}) as Partial<ProjectSnapshot['resources']>;
+  const providers = (p.authProviders ?? {}) as Partial<ProjectSnapshot['authProviders']>;
+  return {
+    _id: String(p._id),
+    name: p.name ?? '',
+    siteUrl: p.siteUrl ?? '',
+    owner: {
+      _id: String(owner._id),
+      isVerified: owner.isVerified === true,
+      isAdmin: owner.isAdmin === true,
+      plan: owner.plan ?? 'free',
+    },
+    publishableKeyHash: p.publishableKeyHash ?? '',
+    secretKeyHash: p.secretKeyHash ?? '',
+    jwtSecret: p.jwtSecret ?? '',
+    isAuthEnabled: p.isAuthEnabled === true,
+    allowedDomains: Array.isArray(p.allowedDomains) ? p.allowedDomains : ['*'],
+    allowPublishableUploads: p.allowPublishableUploads === true,
+    authProviders: { github: providers.github ?? noProvider, google: providers.google ?? noProvider },
+    collections: (p.collections ?? []).map((c) => ({
+      _id: String(c._id),
+      name: c.name,
+      model: c.model ?? [],
+      rls: { enabled: false, mode: 'public-read', ownerField: 'userId', requireAuthForWrite: true, ...c.rls },
+      version: c.version ?? 1,
+    })),
+    resources: { db: resources.db ?? noResource, storage: resources.storage ?? noResource },
+    mail: p.mail ?? { smtpUrl: null, from: null },
+    customLimits: p.customLimits ?? { reqPerDay: null, storageBytes: null, mailPerMonth: null, maxCollections: null },
+    configVersion: p.configVersion ?? 1,
+  };
+}
+
+/** Finds a collection of a snapshot by its exact name; null when absent. */
+export function findCollection(project: ProjectSnapshot, name: string): CollectionSnapshot | null {
+  return project.collections.find((c) => c.name === name) ?? null;
+}

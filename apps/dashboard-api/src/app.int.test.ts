@@ -1,7 +1,9 @@
-import { type TestPlatform, createTestPlatform, testBaseConfig } from '@urbackend/common/testing';
+import { type TestPlatform, createTestPlatform } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDashboardConfig } from '../test/helpers.js';
 import { createApp } from './app.js';
+import type { Config } from './config.js';
 import { createDeps } from './deps.js';
 
 let platform: TestPlatform;
@@ -9,11 +11,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   platform = await createTestPlatform('dashboard-app');
-  const config = {
-    ...testBaseConfig(platform),
-    port: 0,
-    rateLimits: { authIpPer15Min: 100, authAccountPer15Min: 10, dashboardIpPer15Min: 1000 },
-  };
+  const config = testDashboardConfig(platform, null) as Config;
   app = createApp(createDeps(config, platform.logger, { db: platform.db, cache: platform.cache }));
 });
 afterAll(() => platform.cleanup());

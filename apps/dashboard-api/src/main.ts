@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'could not listen');
     process.exit(1);
   });
-  void deps.db.connect();
+  void deps.db
+    .connect()
+    .then(() => deps.startup())
+    .catch((err: unknown) => logger.error({ err }, 'start-up tasks failed'));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,15 @@
 import { createBaseApp, finishApp, publicCors } from '@urbackend/common/http';
+import { createRateLimiter } from '@urbackend/common/rate-limit';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
+import { createPublicGuards } from './middleware/guards.js';
+import { requestLogMiddleware } from './middleware/request-log.js';
+import { createDataRouter } from './modules/data/data.routes.js';
+import { createMailRouter } from './modules/mail/mail.routes.js';
+import { createSchemasRouter } from './modules/schemas/schemas.routes.js';
+import { createLocalFilesRouter } from './modules/storage/local-files.routes.js';
+import { createStorageRouter } from './modules/storage/storage.routes.js';
+import { createUserAuthModule } from './modules/user-auth/user-auth.module.js';
 
 /** The Public API's Express app. No env, no listen: main.ts and tests call this. */
 export function createApp(deps: AppDeps): Express {
@@ -13,6 +22,40 @@ export function createApp(deps: AppDeps): Express {
     cors: publicCors(),
     db: deps.db,
     cache: deps.cache,
+    beforeBody: deps.files.storageManager.local ? [createLocalFilesRouter(deps.files.storageManager.local)] : [],
   });
+  app.use(
+    createRateLimiter({
+      cache: deps.cache,
+      name: 'public-ip',
+      windowMs: 60_000,
+      limit: config.rateLimits.publicIpPerMin,
+      logger,
+    }),
+  );
+  app.use(requestLogMiddleware(deps.requestLogs));
+  const guards = createPublicGuards(deps);
+  app.use('/api/data', createDataRouter({ reads: deps.dataReads, writes: deps.dataWrites, guard: guards.standard }));
+  app.use('/api/schemas', createSchemasRouter(deps.schemas, [guards.apiKey, guards.usage], guards.secretOnly));
+  const authIpLimit = createRateLimiter({
+    cache: deps.cache,
+    name: 'auth-ip',
+    windowMs: 15 * 60_000,
+    limit: config.rateLimits.authIpPer15Min,
+    logger,
+  });
+  app.use('/api/userAuth', createUserAuthModule(deps.userAuth, { guard: [guards.apiKey, guards.usage], ipLimit: authIpLimit }));
+  const { storage, storageConfig, mail } = deps.files;
+  const storageDeps = {
+    storage,
+    plans: deps.plans,
+    uploadLimitBytes: storageConfig.uploadLimitBytes,
+    secretOnly: guards.secretOnly,
+  };
+  app.use('/api/storage', createStorageRouter({ ...storageDeps, guard: guards.standard }));
+  app.use(
+    '/api/mail',
+    createMailRouter({ mail, plans: deps.plans, guard: [guards.apiKey, guards.usage], secretOnly: guards.secretOnly }),
+  );
   return finishApp(app, logger);
 }

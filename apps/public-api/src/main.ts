@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   void deps.db.connect();
+  deps.files.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

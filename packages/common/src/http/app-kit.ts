@@ -14,6 +14,8 @@ export interface BaseAppOptions extends HealthDeps {
   bodyLimit: string;
   /** The app's CORS middleware (strict for the dashboard, per-project for the public API). */
   cors: RequestHandler;
+  /** Routes that must see the raw request body (presigned file PUTs): mounted before the JSON parser. */
+  beforeBody?: RequestHandler[];
 }
 
 /**
@@ -27,6 +29,7 @@ export function createBaseApp(options: BaseAppOptions): Express {
   app.set('trust proxy', options.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId(), httpLogger(options.logger), securityHeaders(options.isProduction), options.cors);
+  if (options.beforeBody?.length) app.use(...options.beforeBody);
   app.use(...jsonBody(options.bodyLimit));
   app.use(healthRouter(options));
   return app;

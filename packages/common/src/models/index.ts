@@ -1,15 +1,38 @@
 import type { Connection } from 'mongoose';
+import { type DeveloperOtpModel, developerOtpModel } from './developer-otp.model.js';
 import { type DeveloperModel, type DeveloperSessionModel, developerModel, developerSessionModel } from './developer.model.js';
+import { type MailTemplateModel, mailTemplateModel } from './mail-template.model.js';
 import { type ProjectModel, projectModel } from './project.model.js';
+import { type ReleaseModel, releaseModel } from './release.model.js';
+import { type StoredFileModel, storedFileModel } from './stored-file.model.js';
+import { type UserOtpModel, type UserSessionModel, userOtpModel, userSessionModel } from './user-session.model.js';
+import { type WebhookDeliveryModel, webhookDeliveryModel } from './webhook-delivery.model.js';
+import { type WebhookModel, webhookModel } from './webhook.model.js';
 
 export * from './developer.model.js';
 export * from './project.model.js';
+export * from './developer-otp.model.js';
+export * from './release.model.js';
+export * from './stored-file.model.js';
+export * from './webhook.model.js';
+export * from './webhook-delivery.model.js';
+export * from './mail-template.model.js';
+export * from './user-session.model.js';
+export * from './request-log.model.js';
 
 /** The platform database's models, registered on one connection. */
 export interface PlatformModels {
   Developer: DeveloperModel;
   DeveloperSession: DeveloperSessionModel;
   Project: ProjectModel;
+  DeveloperOtp: DeveloperOtpModel;
+  Release: ReleaseModel;
+  StoredFile: StoredFileModel;
+  Webhook: WebhookModel;
+  WebhookDelivery: WebhookDeliveryModel;
+  MailTemplate: MailTemplateModel;
+  UserSession: UserSessionModel;
+  UserOtp: UserOtpModel;
 }
 
 /** Registers the platform models on `connection` (idempotent). Call `ensurePlatformIndexes` once connected. */
@@ -18,6 +41,14 @@ export function createPlatformModels(connection: Connection): PlatformModels {
     Developer: developerModel(connection),
     DeveloperSession: developerSessionModel(connection),
     Project: projectModel(connection),
+    DeveloperOtp: developerOtpModel(connection),
+    Release: releaseModel(connection),
+    StoredFile: storedFileModel(connection),
+    Webhook: webhookModel(connection),
+    WebhookDelivery: webhookDeliveryModel(connection),
+    MailTemplate: mailTemplateModel(connection),
+    UserSession: userSessionModel(connection),
+    UserOtp: userOtpModel(connection),
   };
 }
 

@@ -63,7 +63,8 @@ function hasControlChars(value: string): boolean {
 }
 
 /** Content types a browser could execute or render as a document: served as attachments. */
-const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/ecmascript|text\/ecmascript|application\/x-shockwave-flash|application\/pdf|multipart\/)/i;
+const ACTIVE_TYPES =
+  /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/ecmascript|text\/ecmascript|application\/x-shockwave-flash|application\/pdf|multipart\/)/i;
 
 /** True when a file of this type must be served with `Content-Disposition: attachment`. */
 export function isActiveContent(contentType: string): boolean {

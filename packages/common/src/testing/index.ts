@@ -4,6 +4,15 @@ import type { BaseConfig } from '../config/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type Logger, createLogger } from '../logger/index.js';
 
+export {
+  createTestProject,
+  createTestUser,
+  signTestUserToken,
+  type TestCollectionInput,
+  type TestProject,
+  type TestProjectOptions,
+} from './projects.js';
+
 /** Services provided by the test global setup (same provisioning code as `pnpm dev`). */
 export interface TestServices {
   /** Base URI of the MongoDB-compatible server, without a database name. */

@@ -1,0 +1,60 @@
+import { badRequest, notFound } from '@urbackend/common/errors';
+import { parse } from '@urbackend/common/http';
+import type { DeveloperModel } from '@urbackend/common/models';
+import type { Plans } from '@urbackend/common/plans';
+import type { RequestHandler, Router } from 'express';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { requireAdmin } from '../../middleware/auth.js';
+import { guardedRouter } from '../../middleware/guarded-router.js';
+
+const listQuery = z.object({
+  search: z.string().max(100).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+const planBody = z.object({ plan: z.string().trim().min(1).max(32) });
+const devParams = z.object({ developerId: z.string() });
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `/api/admin`: platform admin tools (list developers, set a developer's plan). */
+export function adminRouter(deps: { Developer: DeveloperModel; plans: Plans; requireDeveloper: RequestHandler }): Router {
+  const { Developer, plans } = deps;
+  const r = guardedRouter([deps.requireDeveloper, requireAdmin]);
+
+  r.get('/plans', async (_req, res) => {
+    res.json({
+      plans: plans.names().map((name) => ({ name, limits: plans.limitsFor({ plan: name }) })),
+      defaultPlan: plans.defaultPlan,
+    });
+  });
+
+  r.get('/developers', async (req, res) => {
+    const q = parse(listQuery, req.query);
+    const filter = q.search ? { email: { $regex: escapeRegex(q.search.trim().toLowerCase()) } } : {};
+    const [items, total] = await Promise.all([
+      Developer.find(filter)
+        .select('email isVerified isAdmin plan createdAt')
+        .sort({ createdAt: -1 })
+        .skip((q.page - 1) * q.limit)
+        .limit(q.limit)
+        .lean(),
+      Developer.countDocuments(filter),
+    ]);
+    res.json({ success: true, data: { items, total, page: q.page, limit: q.limit }, message: '' });
+  });
+
+  r.patch('/developers/:developerId/plan', async (req, res) => {
+    const { developerId } = parse(devParams, req.params);
+    const { plan } = parse(planBody, req.body);
+    if (!plans.has(plan)) throw badRequest(`Unknown plan '${plan}'. Known plans: ${plans.names().join(', ')}.`);
+    if (!Types.ObjectId.isValid(developerId)) throw notFound('Developer not found.');
+    const result = await Developer.updateOne({ _id: developerId }, { $set: { plan } });
+    if (result.matchedCount === 0) throw notFound('Developer not found.');
+    res.json({ message: 'Plan updated', developerId, plan, limits: plans.limitsFor({ plan }) });
+  });
+  return r.router;
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '@urbackend/common/logger';
+import type { DeveloperModel } from '@urbackend/common/models';
+import bcrypt from 'bcryptjs';
+
+/**
+ * Creates or updates the platform admin from `ADMIN_EMAIL`/`ADMIN_PASSWORD`: verified, admin,
+ * password set when given (an existing admin keeps theirs when `ADMIN_PASSWORD` is unset).
+ * Other developers lose the admin flag, so only the configured email is admin.
+ */
+export async function ensureAdmin(
+  Developer: DeveloperModel,
+  admin: { email: string; password: string | null } | null,
+  logger: Logger,
+): Promise<void> {
+  if (!admin) {
+    await Developer.updateMany({ isAdmin: true }, { $set: { isAdmin: false } });
+    return;
+  }
+  const existing = await Developer.findOne({ email: admin.email }).select('+passwordHash');
+  if (!existing) {
+    if (!admin.password) {
+      logger.warn({ email: admin.email }, 'ADMIN_EMAIL has no account yet and ADMIN_PASSWORD is not set: admin not created');
+      return;
+    }
+    await Developer.create({
+      email: admin.email,
+      passwordHash: await bcrypt.hash(admin.password, 10),
+      isVerified: true,
+      isAdmin: true,
+    });
+    logger.info({ email: admin.email }, 'platform admin created');
+  } else {
+    existing.isVerified = true;
+    existing.isAdmin = true;
+    if (admin.password && !(await bcrypt.compare(admin.password, existing.passwordHash))) {
+      existing.passwordHash = await bcrypt.hash(admin.password, 10);
+    }
+    await existing.save();
+    logger.info({ email: admin.email }, 'platform admin updated');
+  }
+  await Developer.updateMany({ isAdmin: true, email: { $ne: admin.email } }, { $set: { isAdmin: false } });
+}

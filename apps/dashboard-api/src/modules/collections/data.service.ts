@@ -1,0 +1,89 @@
+import { isUsersCollection } from '@urbackend/common/collections';
+import { badRequest, notFound } from '@urbackend/common/errors';
+import type { PlatformModels } from '@urbackend/common/models';
+import { parseListQuery } from '@urbackend/common/query';
+import type { TenantDatabases } from '@urbackend/common/tenant';
+import { validateDocument } from '@urbackend/common/validation';
+import bcrypt from 'bcryptjs';
+import { Types } from 'mongoose';
+import type { CurrentDeveloper } from '../../middleware/auth.js';
+import { getOwnedProject } from '../projects/project.service.js';
+
+const SECRET_USER_FIELDS = ['password', 'passwordHash'];
+
+function stripSecrets(doc: Record<string, unknown> | null, users: boolean): Record<string, unknown> | null {
+  if (!doc || !users) return doc;
+  const copy = { ...doc };
+  for (const f of SECRET_USER_FIELDS) delete copy[f];
+  return copy;
+}
+
+function assertId(id: string): void {
+  if (!Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/i.test(id)) throw badRequest('Invalid ID format.');
+}
+
+/**
+ * Dashboard data browsing of any collection of the developer's project (RLS bypassed, same
+ * query language as the public API). In `users`, passwords are hashed on write and never returned.
+ */
+export function createDataService(deps: { models: PlatformModels; tenants: TenantDatabases }) {
+  async function open(dev: CurrentDeveloper, projectId: string, name: string) {
+    const project = await getOwnedProject(deps.models, dev, projectId);
+    const collection = project.collections.find((c) => c.name === name);
+    if (!collection) throw notFound('Collection not found.');
+    const tenant = deps.tenants.forProject({ _id: projectId, resources: project.resources } as never);
+    const model = await tenant.model({ name: collection.name, version: collection.version ?? 1 });
+    return { collection, model, users: isUsersCollection(name) };
+  }
+
+  async function prepareUserWrite(doc: Record<string, unknown>, insert: boolean): Promise<Record<string, unknown>> {
+    const out = { ...doc };
+    if (typeof out.email === 'string') out.email = out.email.trim().toLowerCase();
+    if (typeof out.password === 'string') {
+      if (out.password.length < 6) throw badRequest('password must be at least 6 characters');
+      out.password = await bcrypt.hash(out.password, 10);
+    }
+    if (insert && out.emailVerified === undefined) out.emailVerified = false;
+    return out;
+  }
+
+  return {
+    async list(dev: CurrentDeveloper, projectId: string, name: string, rawQuery: Record<string, unknown>) {
+      const { collection, model, users } = await open(dev, projectId, name);
+      const q = parseListQuery(rawQuery, collection.model);
+      const projection = q.projection ?? undefined;
+      const [items, total] = await Promise.all([
+        model.find(q.filter, projection).sort(Object.fromEntries(q.sort)).skip(q.skip).limit(q.limit).lean(),
+        model.countDocuments(q.filter),
+      ]);
+      return { items: items.map((d) => stripSecrets(d as Record<string, unknown>, users)), total, page: q.page, limit: q.limit };
+    },
+
+    async insert(dev: CurrentDeveloper, projectId: string, name: string, body: unknown) {
+      const { collection, model, users } = await open(dev, projectId, name);
+      let doc = validateDocument(collection.model, body, 'insert');
+      if (users) doc = await prepareUserWrite(doc, true);
+      const created = await model.create(doc);
+      return stripSecrets(created.toObject() as Record<string, unknown>, users) ?? {};
+    },
+
+    async patch(dev: CurrentDeveloper, projectId: string, name: string, id: string, body: unknown) {
+      assertId(id);
+      const { collection, model, users } = await open(dev, projectId, name);
+      let update = validateDocument(collection.model, body, 'patch');
+      if (users) update = await prepareUserWrite(update, false);
+      const res = await model.updateOne({ _id: id }, { $set: update });
+      if (res.matchedCount === 0) throw notFound('Document not found.');
+      return stripSecrets((await model.findById(id).lean()) as Record<string, unknown> | null, users);
+    },
+
+    async remove(dev: CurrentDeveloper, projectId: string, name: string, id: string) {
+      assertId(id);
+      const { model } = await open(dev, projectId, name);
+      const res = await model.deleteOne({ _id: id });
+      if (res.deletedCount === 0) throw notFound('Document not found.');
+    },
+  };
+}
+
+export type DataService = ReturnType<typeof createDataService>;

@@ -1,0 +1,56 @@
+import { parse } from '@urbackend/common/http';
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { currentDeveloper } from '../../middleware/auth.js';
+import { guardedRouter } from '../../middleware/guarded-router.js';
+import type { ObservabilityService } from './observability.service.js';
+
+const params = z.object({ projectId: z.string() });
+const logsQuery = z.object({
+  method: z
+    .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'post', 'put', 'patch', 'delete', 'options'])
+    .optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  statusClass: z.coerce.number().int().min(1).max(5).optional(),
+  path: z.string().max(200).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+const analyticsQuery = z.object({
+  range: z
+    .enum(['last1h', 'last24h', 'last7d', 'last30d'], {
+      errorMap: () => ({ message: 'range must be one of last1h, last24h, last7d, last30d' }),
+    })
+    .default('last24h'),
+});
+
+/** `/api/projects/:projectId/logs` and `/analytics`. */
+export function observabilityRouter(deps: { observability: ObservabilityService; requireDeveloper: RequestHandler }): Router {
+  const r = guardedRouter([deps.requireDeveloper], { mergeParams: true });
+  r.get('/logs', async (req, res) => {
+    const { projectId } = parse(params, req.params);
+    const data = await deps.observability.logs(currentDeveloper(res), projectId, parse(logsQuery, req.query));
+    res.json({ success: true, data, message: '' });
+  });
+  r.get('/analytics', async (req, res) => {
+    const { projectId } = parse(params, req.params);
+    const { range } = parse(analyticsQuery, req.query);
+    const data = await deps.observability.analytics(currentDeveloper(res), projectId, range);
+    res.json({ success: true, data, message: 'Analytics fetched successfully.' });
+  });
+  return r.router;
+}
+
+/** `/api/analytics`: account-wide `GET /stats` and `GET /activity` (reference §6.3). */
+export function accountAnalyticsRouter(deps: { observability: ObservabilityService; requireDeveloper: RequestHandler }): Router {
+  const router = Router();
+  router.get('/stats', deps.requireDeveloper, async (_req, res) => {
+    res.json({ success: true, data: await deps.observability.stats(currentDeveloper(res)), message: '' });
+  });
+  router.get('/activity', deps.requireDeveloper, async (_req, res) => {
+    res.json(await deps.observability.activity(currentDeveloper(res)));
+  });
+  return router;
+}

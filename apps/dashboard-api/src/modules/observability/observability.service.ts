@@ -1,0 +1,130 @@
+import type { PlatformModels, RequestLogModel } from '@urbackend/common/models';
+import type { Plans } from '@urbackend/common/plans';
+import type { CurrentDeveloper } from '../../middleware/auth.js';
+import { getOwnedProject } from '../projects/project.service.js';
+import { type AnalyticsRange, type LogPoint, RANGE_MS, computeAnalytics } from './analytics.js';
+
+/** Most log documents one analytics request reads (bounded work per request). */
+const MAX_POINTS = 50_000;
+
+export interface LogQuery {
+  method?: string;
+  status?: number;
+  statusClass?: number;
+  path?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+  limit: number;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Request logs and analytics of a project, from the documents the public API writes. */
+export function createObservabilityService(deps: {
+  models: PlatformModels;
+  RequestLog: RequestLogModel;
+  plans: Plans;
+  /** Counts the end users of a project (its `users` collection); 0 when unknown or unreachable. */
+  countUsers(project: { _id: unknown; resources?: unknown; collections: { name: string }[] }): Promise<number>;
+}) {
+  const { RequestLog, models } = deps;
+  return {
+    /** Account-wide usage for the dashboard home (reference §6.3 `GET /api/analytics/stats`). */
+    async stats(dev: CurrentDeveloper) {
+      const projects = await models.Project.find({ owner: dev._id })
+        .select('collections storageUsed databaseUsed resources')
+        .lean();
+      const ids = projects.map((p) => p._id);
+      const [totalRequests, totalWebhooks, users] = await Promise.all([
+        RequestLog.countDocuments({ projectId: { $in: ids } }),
+        models.Webhook.countDocuments({ projectId: { $in: ids } }),
+        Promise.all(projects.map((p) => deps.countUsers(p))),
+      ]);
+      return {
+        plan: dev.plan,
+        planExpiresAt: null,
+        limits: deps.plans.limitsFor(dev),
+        usage: {
+          totalProjects: projects.length,
+          totalCollections: projects.reduce((n, p) => n + (p.collections?.length ?? 0), 0),
+          totalStorageUsed: projects.reduce((n, p) => n + (p.storageUsed ?? 0), 0),
+          totalDatabaseUsed: projects.reduce((n, p) => n + (p.databaseUsed ?? 0), 0),
+          totalRequests,
+          totalWebhooks,
+          totalUsers: users.reduce((a, b) => a + b, 0),
+        },
+      };
+    },
+
+    /** The developer's 20 latest requests across projects (`GET /api/analytics/activity`). */
+    async activity(dev: CurrentDeveloper) {
+      const projects = await models.Project.find({ owner: dev._id }).select('name').lean();
+      const names = new Map(projects.map((p) => [String(p._id), p.name]));
+      const logs = await RequestLog.find({ projectId: { $in: projects.map((p) => p._id) } })
+        .sort({ at: -1 })
+        .limit(20)
+        .lean();
+      return logs.map((l) => ({
+        id: l._id,
+        projectName: names.get(String(l.projectId)) ?? '',
+        projectId: l.projectId,
+        method: l.method,
+        path: l.path,
+        status: l.status,
+        timestamp: l.at,
+      }));
+    },
+
+    async logs(dev: CurrentDeveloper, projectId: string, q: LogQuery) {
+      const project = await getOwnedProject(deps.models, dev, projectId);
+      const filter: Record<string, unknown> = { projectId: project._id };
+      if (q.method) filter.method = q.method.toUpperCase();
+      if (q.status !== undefined) filter.status = q.status;
+      else if (q.statusClass !== undefined) filter.status = { $gte: q.statusClass * 100, $lt: q.statusClass * 100 + 100 };
+      if (q.path) filter.path = { $regex: escapeRegex(q.path) };
+      if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) };
+      const [items, total] = await Promise.all([
+        RequestLog.find(filter)
+          .select('method route path status latencyMs ip keyRole at')
+          .sort({ at: -1, _id: -1 })
+          .skip((q.page - 1) * q.limit)
+          .limit(q.limit)
+          .lean(),
+        RequestLog.countDocuments(filter),
+      ]);
+      return { items, total, page: q.page, limit: q.limit };
+    },
+
+    async analytics(dev: CurrentDeveloper, projectId: string, range: AnalyticsRange) {
+      const project = await getOwnedProject(deps.models, dev, projectId);
+      const limits = deps.plans.limitsFor(dev, project.customLimits);
+      const since = new Date(Date.now() - RANGE_MS[range]);
+      const [points, totalRequests, recent] = await Promise.all([
+        RequestLog.find({ projectId: project._id, at: { $gte: since } })
+          .select('method route path status latencyMs minute hour day')
+          .sort({ at: -1 })
+          .limit(MAX_POINTS)
+          .lean(),
+        RequestLog.countDocuments({ projectId: project._id }),
+        RequestLog.find({ projectId: project._id })
+          .select('method route path status latencyMs at')
+          .sort({ at: -1 })
+          .limit(50)
+          .lean(),
+      ]);
+      return {
+        storage: { used: project.storageUsed ?? 0, limit: limits.storageBytes },
+        database: { used: project.databaseUsed ?? 0, limit: limits.mongoBytes },
+        totalRequests,
+        ...computeAnalytics(points as unknown as LogPoint[], range),
+        logs: recent,
+        range,
+      };
+    },
+  };
+}
+
+export type ObservabilityService = ReturnType<typeof createObservabilityService>;

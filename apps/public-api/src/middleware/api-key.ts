@@ -1,0 +1,77 @@
+import { type ApiKeyResolver, isOriginAllowed, requestOrigin } from '@urbackend/common/api-keys';
+import { type AppError, badRequest, forbidden, unauthenticated } from '@urbackend/common/errors';
+import type { TenantDatabases } from '@urbackend/common/tenant';
+import type { Request, RequestHandler, Response } from 'express';
+import { ctxOf } from '../context.js';
+
+export interface ApiKeyMiddlewareDeps {
+  apiKeys: ApiKeyResolver;
+  tenants: TenantDatabases;
+}
+
+function rawKeyOf(req: Request): string | null {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  // Publishable keys may come as `?key=` (social start links); secret keys only in the header.
+  const query = (req.query as Record<string, unknown>).key;
+  if (typeof query === 'string' && query.startsWith('pk_live_')) return query;
+  return null;
+}
+
+function refuseOrigin(res: Response, error: AppError): never {
+  res.removeHeader('Access-Control-Allow-Origin');
+  res.removeHeader('Access-Control-Allow-Credentials');
+  throw error;
+}
+
+function checkOrigin(req: Request, res: Response, allowedDomains: readonly string[]): void {
+  if (allowedDomains.some((d) => d.trim() === '*')) return;
+  const origin = requestOrigin(req.headers);
+  if (!origin) {
+    refuseOrigin(res, forbidden('Forbidden: Origin header missing and this key is restricted to specific domains.'));
+  }
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    refuseOrigin(res, badRequest('Invalid Origin header format.'));
+  }
+  if (!isOriginAllowed(allowedDomains, url)) {
+    refuseOrigin(res, forbidden(`Forbidden: Origin ${url.origin} is not allowed by this project's CORS policy.`));
+  }
+}
+
+/**
+ * `verifyApiKey`: resolves `x-api-key` (or a publishable `?key=`) to its project, refuses unknown
+ * or rotated keys (401), projects whose owner is not verified (401) and, for publishable keys,
+ * origins the project does not allow (403, with `Access-Control-Allow-Origin` removed). Sets
+ * `req.ctx` = {project, projectId, keyRole, keyHash, tenant, authUser: null}.
+ */
+export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandler {
+  return async (req, res, next) => {
+    const raw = rawKeyOf(req);
+    if (!raw) throw unauthenticated('API key not found');
+    const resolved = await deps.apiKeys.resolve(raw);
+    if (!resolved) throw unauthenticated('API key is expired or invalid.');
+    const { project, role, keyHash } = resolved;
+    if (!project.owner.isVerified) throw unauthenticated('Owner not verified');
+    if (role === 'publishable') checkOrigin(req, res, project.allowedDomains);
+    req.ctx = {
+      project,
+      projectId: project._id,
+      keyRole: role,
+      keyHash,
+      tenant: deps.tenants.forProject(project),
+      authUser: null,
+    };
+    next();
+  };
+}
+
+/** 403 unless the request used the project's secret key (mount after the API-key middleware). */
+export function requireSecretKey(): RequestHandler {
+  return (req, _res, next) => {
+    if (ctxOf(req).keyRole !== 'secret') throw forbidden('Forbidden. This action requires a Secret Key (sk_live_...).');
+    next();
+  };
+}

@@ -1,0 +1,85 @@
+import type { Cache } from '@urbackend/common/cache';
+import { createLruCache } from '@urbackend/common/lru';
+import type { Plans } from '@urbackend/common/plans';
+import { rateLimited } from '@urbackend/common/rate-limit';
+import type { RequestHandler } from 'express';
+import { ctxOf } from '../context.js';
+
+export interface UsageGateDeps {
+  cache: Cache;
+  plans: Plans;
+}
+
+/** Usage counters of a project (per minute and per day, UTC buckets). */
+export interface UsageCounter {
+  /** Adds one request and returns the counts after it: Redis when up, else this process. */
+  hit(projectId: string, now?: Date): Promise<{ minute: number; day: number }>;
+  /** Takes one request back from the day counter (a refused request is not billed). */
+  undoDay(projectId: string, now?: Date): Promise<void>;
+}
+
+const minuteBucket = (d: Date) => d.toISOString().slice(0, 16);
+const dayBucket = (d: Date) => d.toISOString().slice(0, 10);
+export const usageKeys = {
+  minute: (pid: string, d: Date) => `project:usage:min:${pid}:${minuteBucket(d)}`,
+  day: (pid: string, d: Date) => `project:usage:req:count:${pid}:${dayBucket(d)}`,
+};
+
+/** Redis counters (`INCR` + `EXPIRE` in one MULTI) with a per-process fallback while Redis is down. */
+export function createUsageCounter(cache: Cache): UsageCounter {
+  const local = createLruCache<number>(20_000);
+  const bump = (key: string, ttlMs: number) => {
+    const next = (local.get(key) ?? 0) + 1;
+    local.set(key, next, ttlMs);
+    return next;
+  };
+  return {
+    async hit(pid, now = new Date()) {
+      const mk = usageKeys.minute(pid, now);
+      const dk = usageKeys.day(pid, now);
+      const client = cache.client;
+      if (client && cache.isReady()) {
+        try {
+          const res = await client.multi().incr(mk).expire(mk, 65).incr(dk).expire(dk, 90_000).exec();
+          return { minute: Number(res?.[0]?.[1] ?? 0), day: Number(res?.[2]?.[1] ?? 0) };
+        } catch {
+          // fall through to the per-process counters
+        }
+      }
+      return { minute: bump(mk, 65_000), day: bump(dk, 90_000_000) };
+    },
+    async undoDay(pid, now = new Date()) {
+      const dk = usageKeys.day(pid, now);
+      const client = cache.client;
+      if (client && cache.isReady()) {
+        await client.decr(dk).catch(() => undefined);
+        return;
+      }
+      const value = local.get(dk);
+      if (value) local.set(dk, value - 1, 90_000_000);
+    },
+  };
+}
+
+/**
+ * Plan quotas per project (reference §1.1 usage gate, but failing closed on counts and never
+ * 500 on Redis): over `reqPerMinute` → 429 with `Retry-After` until the next minute; over
+ * `reqPerDay` → 429 until the next UTC day (that request is not counted). `-1` = unlimited.
+ */
+export function createUsageGate(deps: UsageGateDeps, counter: UsageCounter = createUsageCounter(deps.cache)): RequestHandler {
+  return async (req, _res, next) => {
+    const ctx = ctxOf(req);
+    const limits = deps.plans.limitsFor(ctx.project.owner, ctx.project.customLimits);
+    const now = new Date();
+    const { minute, day } = await counter.hit(ctx.projectId, now);
+    if (limits.reqPerMinute >= 0 && minute > limits.reqPerMinute) {
+      throw rateLimited('Rate limit exceeded (per minute). Please slow down or upgrade your plan.', 60 - now.getUTCSeconds());
+    }
+    if (limits.reqPerDay >= 0 && day > limits.reqPerDay) {
+      await counter.undoDay(ctx.projectId, now);
+      const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+      throw rateLimited('Daily request limit reached. Upgrade your plan to increase limits.', (tomorrow - now.getTime()) / 1000);
+    }
+    next();
+  };
+}

@@ -1,0 +1,38 @@
+import { durationSchema } from '@urbackend/common/config';
+import { z } from 'zod';
+import type { UserAuthSettings } from './user-auth.kit.js';
+
+export type { UserAuthSettings } from './user-auth.kit.js';
+
+/** Environment variables of end-user auth (documented in `.env.example`). */
+export const userAuthEnvShape = {
+  USER_ACCESS_TOKEN_TTL: durationSchema.default('15m'),
+  USER_REFRESH_TOKEN_TTL: durationSchema.default('7d'),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  OAUTH_GITHUB_BASE_URL: z.string().url().default('https://github.com'),
+  OAUTH_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  OAUTH_GOOGLE_ISSUER: z.string().url().default('https://accounts.google.com'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('urBackend <no-reply@urbackend.local>'),
+};
+
+type UserAuthEnv = z.infer<z.ZodObject<typeof userAuthEnvShape>>;
+
+/** Maps the parsed variables to `UserAuthSettings`. */
+export function mapUserAuthEnv(env: UserAuthEnv): UserAuthSettings {
+  return {
+    accessTokenTtl: env.USER_ACCESS_TOKEN_TTL,
+    refreshTokenTtl: env.USER_REFRESH_TOKEN_TTL,
+    bcryptCost: env.BCRYPT_COST,
+    oauth: {
+      githubBaseUrl: env.OAUTH_GITHUB_BASE_URL,
+      githubApiUrl: env.OAUTH_GITHUB_API_URL,
+      googleIssuer: env.OAUTH_GOOGLE_ISSUER,
+    },
+    smtpUrl: env.SMTP_URL ?? null,
+    mailFrom: env.MAIL_FROM,
+  };
+}

@@ -1,0 +1,122 @@
+import type { ProjectSnapshot } from '@urbackend/common/api-keys';
+import type { Cache } from '@urbackend/common/cache';
+import type { SecretBox } from '@urbackend/common/crypto';
+import type { Logger } from '@urbackend/common/logger';
+import { type Mailer, createMailer } from '@urbackend/common/mail';
+import type { PlatformModels } from '@urbackend/common/models';
+import { type Plans, createPlans } from '@urbackend/common/plans';
+import { type AttemptCounter, createAttemptCounter } from '@urbackend/common/rate-limit';
+import type { TenantDatabases } from '@urbackend/common/tenant';
+import {
+  type AccessTokens,
+  DEFAULT_OAUTH_URLS,
+  type OAuthProvider,
+  type OAuthProviderName,
+  type OAuthProviderUrls,
+  type OneTimeStore,
+  type OtpService,
+  type PasswordHasher,
+  type RefreshSessions,
+  createAccessTokens,
+  createOAuthProviders,
+  createOneTimeStore,
+  createOtpService,
+  createPasswordHasher,
+  createRefreshSessions,
+  durationMs,
+} from '@urbackend/common/user-auth';
+import { type UsersAccess, createUsersAccess } from './users.store.js';
+
+/** Settings of end-user auth (env: USER_ACCESS_TOKEN_TTL, USER_REFRESH_TOKEN_TTL, BCRYPT_COST, OAUTH_*, SMTP_URL, MAIL_FROM). */
+export interface UserAuthSettings {
+  accessTokenTtl: string;
+  refreshTokenTtl: string;
+  bcryptCost: number;
+  oauth: OAuthProviderUrls;
+  smtpUrl: string | null;
+  mailFrom: string;
+}
+
+export const DEFAULT_USER_AUTH_SETTINGS: UserAuthSettings = {
+  accessTokenTtl: '15m',
+  refreshTokenTtl: '7d',
+  bcryptCost: 10,
+  oauth: DEFAULT_OAUTH_URLS,
+  smtpUrl: null,
+  mailFrom: 'urBackend <no-reply@urbackend.local>',
+};
+
+/** What the user-auth services need from the app's composition root. */
+export interface UserAuthInput {
+  settings: UserAuthSettings;
+  isProduction: boolean;
+  publicApiUrl: string;
+  dashboardUrl: string;
+  authAccountPer15Min: number;
+  cache: Cache;
+  secretBox: SecretBox;
+  models: PlatformModels;
+  tenants: TenantDatabases;
+  logger: Logger;
+  plans?: Plans;
+  mailer?: Mailer;
+}
+
+/** Everything the user-auth services share, built once in `deps.ts`. */
+export interface UserAuthKit extends Omit<UserAuthInput, 'plans' | 'mailer'> {
+  refreshTtlMs: number;
+  hasher: PasswordHasher;
+  tokens: AccessTokens;
+  sessions: RefreshSessions;
+  otp: OtpService;
+  oauthStates: OneTimeStore;
+  exchangeCodes: OneTimeStore;
+  providers: Record<OAuthProviderName, OAuthProvider>;
+  mailer: Mailer;
+  plans: Plans;
+  users: UsersAccess;
+  /** Failed logins per account. */
+  loginFailures: AttemptCounter;
+  /** Wrong OTPs per account (verification and reset). */
+  otpFailures: AttemptCounter;
+  /** The project's decrypted user-JWT secret. */
+  jwtSecretOf(project: ProjectSnapshot): string;
+  close(): void;
+}
+
+/** Builds the user-auth kit (no I/O). */
+export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
+  const { settings, cache, models } = input;
+  const refreshTtlMs = durationMs(settings.refreshTokenTtl);
+  const window = 15 * 60_000;
+  const message = 'Too many attempts. Please try again later.';
+  const mailer =
+    input.mailer ??
+    createMailer({ smtpUrl: settings.smtpUrl, from: settings.mailFrom, logger: input.logger, isProduction: input.isProduction });
+  return {
+    ...input,
+    refreshTtlMs,
+    hasher: createPasswordHasher({ cost: settings.bcryptCost }),
+    tokens: createAccessTokens({ ttl: settings.accessTokenTtl }),
+    sessions: createRefreshSessions({ model: models.UserSession, ttlMs: refreshTtlMs }),
+    otp: createOtpService({ cache, model: models.UserOtp }),
+    oauthStates: createOneTimeStore(cache, 'uauth:oauth-state'),
+    exchangeCodes: createOneTimeStore(cache, 'uauth:oauth-exchange'),
+    providers: createOAuthProviders(settings.oauth),
+    mailer,
+    plans: input.plans ?? createPlans(),
+    users: createUsersAccess(),
+    loginFailures: createAttemptCounter({
+      cache,
+      name: 'uauth-login',
+      windowMs: window,
+      limit: input.authAccountPer15Min,
+      message,
+    }),
+    otpFailures: createAttemptCounter({ cache, name: 'uauth-otp', windowMs: window, limit: input.authAccountPer15Min, message }),
+    jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, `project:${project._id}:jwtSecret`),
+    close: () => {
+      if (!input.mailer) mailer.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Emails are trimmed and lower-cased everywhere (CONTRACT §3.2). */
+export const emailSchema = z
+  .string({ required_error: 'email is required', invalid_type_error: 'email must be a string' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.string().email('Invalid email address').max(100, 'Email must be at most 100 characters'));
+
+const newPassword = (name: string) =>
+  z
+    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+    .min(6, `${name} must be at least 6 characters`)
+    .max(100, `${name} must be at most 100 characters`);
+
+export const usernameSchema = z
+  .string({ invalid_type_error: 'username must be a string' })
+  .trim()
+  .min(3, 'Username must be at least 3 characters')
+  .max(50, 'Username must be at most 50 characters');
+
+const otpSchema = z
+  .string({ required_error: 'otp is required', invalid_type_error: 'otp must be a string' })
+  .trim()
+  .length(6, 'OTP must be 6 digits');
+
+/** Signup: email, password, optional username; other keys are custom fields, checked against the users schema. */
+export const signupSchema = z
+  .object({ email: emailSchema, password: newPassword('password'), username: usernameSchema.optional() })
+  .passthrough();
+
+export const loginSchema = z.object({
+  email: emailSchema,
+  password: z.string({ required_error: 'password is required', invalid_type_error: 'password must be a string' }).max(200),
+});
+
+export const emailOnlySchema = z.object({ email: emailSchema });
+export const verifyEmailSchema = z.object({ email: emailSchema, otp: otpSchema });
+export const resetPasswordSchema = z.object({ email: emailSchema, otp: otpSchema, newPassword: newPassword('newPassword') });
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string({ required_error: 'currentPassword is required' }).max(200),
+  newPassword: newPassword('newPassword'),
+});
+
+export const socialExchangeSchema = z.object({
+  rtCode: z.string().trim().optional(),
+  token: z.string().trim().optional(),
+});

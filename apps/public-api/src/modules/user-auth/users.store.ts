@@ -1,0 +1,125 @@
+import type { CollectionSnapshot, ProjectSnapshot } from '@urbackend/common/api-keys';
+import { AppError, forbidden } from '@urbackend/common/errors';
+import type { FieldDef } from '@urbackend/common/models';
+import { validateDocument } from '@urbackend/common/validation';
+import { Types, type mongo } from 'mongoose';
+import type { PublicContext } from '../../context.js';
+import { usernameSchema } from './user-auth.schemas.js';
+
+/** An end user as stored in the project's `users` collection. */
+export interface UserDoc extends mongo.Document {
+  _id: Types.ObjectId;
+  email: string;
+  password?: string;
+  emailVerified?: boolean;
+  username?: string;
+}
+
+/**
+ * Fields an end user can never set (CONTRACT §3.3): the hash, verification flags, roles,
+ * provider links and system fields. `email`/`password` change only through their own routes.
+ */
+export const PROTECTED_FIELDS = new Set([
+  '_id',
+  '__v',
+  'createdAt',
+  'updatedAt',
+  'email',
+  'password',
+  'emailVerified',
+  'isVerified',
+  'isverified',
+  'role',
+  'roles',
+  'githubId',
+  'googleId',
+  'authProviders',
+]);
+
+const SENSITIVE = /password|email|token|otp|secret|session|refresh/i;
+
+/**
+ * `checkAuthEnabled` (reference §1.1): auth must be on (403), a `users` collection must exist
+ * (403 `User Schema Missing`) and declare required String `email` and `password` (422).
+ * Returns the users collection.
+ */
+export function usersCollectionOf(project: ProjectSnapshot): CollectionSnapshot {
+  if (!project.isAuthEnabled) {
+    throw forbidden('Please enable Auth in the urBackend dashboard for this project to use this endpoint.');
+  }
+  const users = project.collections.find((c) => c.name === 'users');
+  if (!users) throw forbidden('User Schema Missing');
+  const has = (key: string) => users.model.some((f) => f.key === key && f.type === 'String' && f.required === true);
+  if (!has('email') || !has('password')) {
+    throw new AppError('UNPROCESSABLE', "The users schema must declare required String fields 'email' and 'password'.");
+  }
+  return users;
+}
+
+/** The custom (user-settable) fields of the users schema. */
+export function customFieldsOf(users: CollectionSnapshot): FieldDef[] {
+  return users.model.filter((f) => !PROTECTED_FIELDS.has(f.key));
+}
+
+/**
+ * Keeps only the custom fields the users schema declares, validated like any insert (`insert`:
+ * required fields and defaults) or update (`patch`). Protected and undeclared keys are dropped.
+ */
+export function customValues(users: CollectionSnapshot, body: Record<string, unknown>, mode: 'insert' | 'patch') {
+  const fields = customFieldsOf(users);
+  const declared = new Set(fields.map((f) => f.key));
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (declared.has(k)) input[k] = v;
+  if (input.username !== undefined) input.username = usernameSchema.parse(input.username);
+  return validateDocument(fields, input, mode);
+}
+
+/** Required `username`/`name` that signup did not supply get one from the email (reference). */
+export function fillGeneratedNames(users: CollectionSnapshot, body: Record<string, unknown>, email: string): void {
+  const local = (email.split('@')[0] ?? 'user').replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40);
+  for (const key of ['username', 'name']) {
+    const field = users.model.find((f) => f.key === key && f.required);
+    if (field && (body[key] === undefined || body[key] === null || body[key] === '')) body[key] = local.padEnd(3, '0');
+  }
+}
+
+/** A user as `me` returns it: the stored document without the password hash. */
+export function selfView(user: UserDoc): Record<string, unknown> {
+  const { password: _hidden, ...rest } = user;
+  return { ...rest, emailVerified: user.emailVerified === true };
+}
+
+/** A user as `public/:username` returns it: only non-sensitive schema fields. */
+export function publicView(users: CollectionSnapshot, user: UserDoc): Record<string, unknown> {
+  const out: Record<string, unknown> = { _id: user._id };
+  for (const f of users.model) {
+    if (SENSITIVE.test(f.key) || PROTECTED_FIELDS.has(f.key) || user[f.key] === undefined) continue;
+    out[f.key] = user[f.key];
+  }
+  out.createdAt = user.createdAt;
+  out.updatedAt = user.updatedAt;
+  return out;
+}
+
+/** The project's `users` collection (tenant database), with a unique email index ensured once per process. */
+export function createUsersAccess() {
+  const indexed = new Set<string>();
+  return async function usersOf(ctx: PublicContext): Promise<mongo.Collection<UserDoc>> {
+    const collection = (await ctx.tenant.connection()).collection<UserDoc>('users');
+    if (!indexed.has(ctx.projectId)) {
+      // Best effort: old data with duplicate emails keeps working; new signups are still checked first.
+      await collection.createIndex({ email: 1 }, { unique: true, name: 'uauth_email_unique' }).catch(() => undefined);
+      indexed.add(ctx.projectId);
+    }
+    return collection;
+  };
+}
+
+export type UsersAccess = ReturnType<typeof createUsersAccess>;
+
+/** `{_id}` filter for a user id from a token; null when the id is not an ObjectId. */
+export function byId(userId: string): mongo.Filter<UserDoc> | null {
+  return Types.ObjectId.isValid(userId) && String(new Types.ObjectId(userId)) === userId
+    ? { _id: new Types.ObjectId(userId) }
+    : null;
+}

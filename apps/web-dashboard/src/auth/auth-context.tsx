@@ -1,0 +1,107 @@
+import { type ReactNode, createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { type ApiClient, createApiClient } from '../lib/api-client.js';
+
+/** The signed-in developer (CONTRACT §5). */
+export interface Developer {
+  _id: string;
+  email: string;
+  isVerified: boolean;
+  isAdmin: boolean;
+  plan: string;
+}
+
+export interface SessionResponse {
+  success?: boolean;
+  user: Developer;
+  accessToken: string;
+}
+
+type Status = 'loading' | 'authenticated' | 'anonymous';
+
+export interface AuthState {
+  status: Status;
+  user: Developer | null;
+  api: ApiClient;
+  /** Stores a session returned by login / verify-otp / refresh. */
+  acceptSession(session: SessionResponse): void;
+  logout(): Promise<void>;
+  /** Forgets the session locally (after account deletion or a "log out everywhere"). */
+  clear(): void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+/**
+ * Holds the access token in memory only; the refresh token lives in an httpOnly cookie scoped to
+ * `/api/auth`, so a page reload restores the session through `POST /api/auth/refresh-token`.
+ */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const tokenRef = useRef<string | null>(null);
+  const refreshing = useRef<Promise<string | null> | null>(null);
+  const [status, setStatus] = useState<Status>('loading');
+  const [user, setUser] = useState<Developer | null>(null);
+
+  const acceptSession = useCallback((session: SessionResponse) => {
+    tokenRef.current = session.accessToken;
+    setUser(session.user);
+    setStatus('authenticated');
+  }, []);
+
+  const clear = useCallback(() => {
+    tokenRef.current = null;
+    setUser(null);
+    setStatus('anonymous');
+  }, []);
+
+  const refresh = useCallback((): Promise<string | null> => {
+    if (!refreshing.current) {
+      refreshing.current = fetch('/api/auth/refresh-token', { method: 'POST', credentials: 'same-origin' })
+        .then(async (res) => {
+          if (!res.ok) return null;
+          const session = (await res.json()) as SessionResponse;
+          acceptSession(session);
+          return session.accessToken;
+        })
+        .catch(() => null)
+        .then((token) => {
+          if (!token) clear();
+          refreshing.current = null;
+          return token;
+        });
+    }
+    return refreshing.current;
+  }, [acceptSession, clear]);
+
+  const api = useMemo(() => createApiClient({ getToken: () => tokenRef.current, refresh }), [refresh]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.post('/api/auth/logout', undefined, { noRefresh: true });
+    } catch {
+      // The local session is dropped either way; a failed server call only leaves a cookie that expires.
+    }
+    clear();
+  }, [api, clear]);
+
+  const value = useMemo<AuthState>(
+    () => ({ status, user, api, acceptSession, logout, clear }),
+    [status, user, api, acceptSession, logout, clear],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+/** The auth state; throws when used outside `AuthProvider`. */
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth must be used inside AuthProvider');
+  return ctx;
+}
+
+/** The API client of the current session. */
+export function useApi(): ApiClient {
+  return useAuth().api;
+}

@@ -1,0 +1,151 @@
+import { type FormEvent, useState } from 'react';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { type SessionResponse, useAuth } from '../auth/auth-context.js';
+import { TextField } from '../components/form.js';
+import { Button, ErrorBanner } from '../components/ui.js';
+import { fieldErrors } from '../lib/api-client.js';
+import { AuthShell } from './auth-shell.js';
+
+export function LoginPage() {
+  const { api, acceptSession, status, user } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from ?? '/dashboard';
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  if (status === 'authenticated' && user?.isVerified) return <Navigate to={from} replace />;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await api.post<SessionResponse>('/api/auth/login', { email, password }, { noRefresh: true });
+      acceptSession(session);
+      if (!session.user.isVerified) navigate(`/verify?email=${encodeURIComponent(session.user.email)}`);
+      else navigate(from, { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthShell
+      title="Log in"
+      subtitle="Welcome back. Manage your projects, data and users."
+      footer={
+        <>
+          <Link to="/forgot-password">Forgot your password?</Link>
+          <span>
+            New here? <Link to="/register">Create an account</Link>
+          </span>
+        </>
+      }
+    >
+      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <ErrorBanner error={error} />
+        <Button type="submit" variant="primary" busy={busy}>
+          Log in
+        </Button>
+      </form>
+    </AuthShell>
+  );
+}
+
+export function RegisterPage() {
+  const { api } = useAuth();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = 'Enter a valid email address.';
+    if (password.length < 8) local.password = 'Use at least 8 characters.';
+    if (confirm !== password) local.confirm = 'The passwords do not match.';
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/api/auth/register', { email: email.trim(), password }, { noRefresh: true });
+      navigate(`/verify?email=${encodeURIComponent(email.trim().toLowerCase())}&sent=1`);
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthShell
+      title="Create your account"
+      subtitle="We will email you a 6-digit code to verify your address."
+      footer={
+        <span>
+          Already have an account? <Link to="/login">Log in</Link>
+        </span>
+      }
+    >
+      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          error={errors.email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint="At least 8 characters."
+          value={password}
+          error={errors.password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <TextField
+          label="Confirm password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={confirm}
+          error={errors.confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
+        <ErrorBanner error={error} />
+        <Button type="submit" variant="primary" busy={busy}>
+          Create account
+        </Button>
+      </form>
+    </AuthShell>
+  );
+}

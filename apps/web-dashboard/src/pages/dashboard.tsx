@@ -1,0 +1,85 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { projectsApi } from '../api/projects.js';
+import type { ProjectSummary } from '../api/types.js';
+import { useApi } from '../auth/auth-context.js';
+import { QueryState } from '../components/query-state.js';
+import { Badge, Button, EmptyState, PageHeader, UsageBar } from '../components/ui.js';
+import { formatBytes, formatDay } from '../lib/format.js';
+import { CreateProjectModal } from './create-project.js';
+
+function ProjectCard({ project }: { project: ProjectSummary }) {
+  const db = project.metrics?.database ?? { used: project.databaseUsed ?? 0, limit: project.databaseLimit ?? 0 };
+  const storage = project.metrics?.storage ?? { used: project.storageUsed ?? 0, limit: project.storageLimit ?? 0 };
+  const collections = project.collectionsCount ?? project.collections?.length ?? 0;
+  return (
+    <article className="card project-card">
+      <header className="project-card-head">
+        <h2>
+          <Link to={`/projects/${project._id}`}>{project.name}</Link>
+        </h2>
+        {project.health === 'warning' ? <Badge tone="warn">High error rate</Badge> : <Badge tone="good">Healthy</Badge>}
+      </header>
+      {project.description && <p className="muted clamp">{project.description}</p>}
+      <dl className="facts">
+        <div>
+          <dt>Collections</dt>
+          <dd>{collections}</dd>
+        </div>
+        <div>
+          <dt>Auth</dt>
+          <dd>{project.isAuthEnabled ? 'On' : 'Off'}</dd>
+        </div>
+        <div>
+          <dt>Updated</dt>
+          <dd>{formatDay(project.updatedAt)}</dd>
+        </div>
+      </dl>
+      <UsageBar label="Database" used={db.used} limit={db.limit} format={formatBytes} />
+      <UsageBar label="Storage" used={storage.used} limit={storage.limit} format={formatBytes} />
+    </article>
+  );
+}
+
+export function DashboardPage() {
+  const api = useApi();
+  const [creating, setCreating] = useState(false);
+  const projects = useQuery({ queryKey: ['projects'], queryFn: () => projectsApi.list(api) });
+  return (
+    <>
+      <PageHeader
+        title="Projects"
+        subtitle="Each project has its own collections, users, files and API keys."
+        actions={
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            New project
+          </Button>
+        }
+      />
+      <QueryState query={projects} label="projects">
+        {(list) =>
+          list.length === 0 ? (
+            <EmptyState
+              title="No projects yet"
+              action={
+                <Button variant="primary" onClick={() => setCreating(true)}>
+                  Create your first project
+                </Button>
+              }
+            >
+              A project gives you a database, user auth and storage behind two API keys.
+            </EmptyState>
+          ) : (
+            <div className="grid-cards">
+              {list.map((p) => (
+                <ProjectCard key={p._id} project={p} />
+              ))}
+            </div>
+          )
+        }
+      </QueryState>
+      {creating && <CreateProjectModal onClose={() => setCreating(false)} />}
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { collectionsApi } from '../../api/projects.js';
+import type { Collection } from '../../api/types.js';
+import { useApi } from '../../auth/auth-context.js';
+import { ConfirmDialog } from '../../components/modal.js';
+import { useToast } from '../../components/toast.js';
+import { Badge, Button, EmptyState, PageHeader } from '../../components/ui.js';
+import { useProject } from './layout.js';
+
+/** Deletes a collection after the name is typed. */
+export function DeleteCollectionDialog({
+  name,
+  onClose,
+  onDeleted,
+}: { name: string; onClose: () => void; onDeleted?: () => void }) {
+  const { projectId, reload } = useProject();
+  const api = useApi();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  return (
+    <ConfirmDialog
+      title={`Delete “${name}”?`}
+      message="Every document in it is deleted, and apps using it start getting 404s. This cannot be undone."
+      confirmText={name}
+      confirmLabel="Delete collection"
+      onClose={onClose}
+      onConfirm={async () => {
+        await collectionsApi.remove(api, projectId, name);
+        await queryClient.invalidateQueries({ queryKey: ['project', projectId] });
+        reload();
+        toast(`Collection “${name}” deleted`);
+        onDeleted?.();
+      }}
+    />
+  );
+}
+
+function rlsLabel(c: Collection) {
+  if (!c.rls?.enabled) return <Badge>RLS off</Badge>;
+  return <Badge tone="good">{c.rls.mode === 'private' ? 'Private to owner' : 'Public read, owner write'}</Badge>;
+}
+
+export function CollectionsPage() {
+  const { project, projectId } = useProject();
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const base = `/projects/${projectId}/collections`;
+  return (
+    <>
+      <PageHeader
+        title="Collections"
+        subtitle="Tables of JSON documents with a schema, served at /api/data/<name>."
+        actions={
+          <Link className="btn btn-primary" to={`${base}/new`}>
+            New collection
+          </Link>
+        }
+      />
+      {project.collections.length === 0 ? (
+        <EmptyState
+          title="No collections yet"
+          action={
+            <Link className="btn btn-primary" to={`${base}/new`}>
+              Create a collection
+            </Link>
+          }
+        >
+          Start with <code>users</code> if your app has accounts, then add your own (posts, orders…).
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Fields</th>
+                <th scope="col">Access</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {project.collections.map((c) => (
+                <tr key={c.name}>
+                  <td>
+                    <Link to={`${base}/${encodeURIComponent(c.name)}`} className="strong">
+                      {c.name}
+                    </Link>
+                  </td>
+                  <td className="muted">{c.model.map((f) => f.key).join(', ') || 'no fields'}</td>
+                  <td>{rlsLabel(c)}</td>
+                  <td className="row-end">
+                    <Link className="btn btn-small btn-secondary" to={`${base}/${encodeURIComponent(c.name)}/schema`}>
+                      Edit schema
+                    </Link>
+                    <Button small variant="danger" onClick={() => setDeleting(c.name)} aria-label={`Delete ${c.name}`}>
+                      Delete
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deleting && <DeleteCollectionDialog name={deleting} onClose={() => setDeleting(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,181 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type DragEvent, useRef, useState } from 'react';
+import { storageApi } from '../../api/extras.js';
+import type { StoredFile } from '../../api/types.js';
+import { useApi } from '../../auth/auth-context.js';
+import { CopyButton } from '../../components/copy-button.js';
+import { ConfirmDialog } from '../../components/modal.js';
+import { QueryState } from '../../components/query-state.js';
+import { useToast } from '../../components/toast.js';
+import { Button, Card, EmptyState, PageHeader, UsageBar } from '../../components/ui.js';
+import { errorMessage } from '../../lib/api-client.js';
+import { formatBytes, formatDate } from '../../lib/format.js';
+import { useProject } from './layout.js';
+
+interface Upload {
+  name: string;
+  progress: number;
+  error?: string;
+}
+
+/** PUTs the file to the presigned URL, reporting progress (fetch cannot report upload progress). */
+function putWithProgress(url: string, file: File, onProgress: (pct: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve()
+        : reject(new Error(`The storage server refused the upload (${xhr.status}).`));
+    xhr.onerror = () => reject(new Error('The upload failed: the storage server could not be reached.'));
+    xhr.send(file);
+  });
+}
+
+const fileUrl = (f: StoredFile) => f.publicUrl ?? f.url ?? '';
+const fileName = (f: StoredFile) => f.name ?? f.path.split('/').pop() ?? f.path;
+const fileSize = (f: StoredFile) => f.size ?? f.metadata?.size;
+const isImage = (f: StoredFile) =>
+  /^image\//.test(f.contentType ?? f.mimetype ?? f.metadata?.mimetype ?? '') || /\.(png|jpe?g|gif|webp|svg)$/i.test(f.path);
+
+export function StoragePage() {
+  const { project, projectId, reload } = useProject();
+  const api = useApi();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const input = useRef<HTMLInputElement>(null);
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [deleting, setDeleting] = useState<StoredFile | null>(null);
+  const files = useQuery({ queryKey: ['files', projectId], queryFn: () => storageApi.list(api, projectId) });
+
+  const uploadOne = async (file: File) => {
+    const patch = (p: Partial<Upload>) => setUploads((u) => u.map((x) => (x.name === file.name ? { ...x, ...p } : x)));
+    setUploads((u) => [...u.filter((x) => x.name !== file.name), { name: file.name, progress: 0 }]);
+    try {
+      const ticket = await storageApi.requestUpload(api, projectId, file);
+      await putWithProgress(ticket.signedUrl, file, (progress) => patch({ progress }));
+      await storageApi.confirmUpload(api, projectId, ticket.filePath, file.size);
+      patch({ progress: 100 });
+      toast(`Uploaded ${file.name}`);
+      setUploads((u) => u.filter((x) => x.name !== file.name));
+    } catch (err) {
+      patch({ error: errorMessage(err) });
+    }
+  };
+  const uploadAll = async (list: FileList | null) => {
+    if (!list) return;
+    for (const file of Array.from(list)) await uploadOne(file);
+    await queryClient.invalidateQueries({ queryKey: ['files', projectId] });
+    reload();
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    void uploadAll(e.dataTransfer.files);
+  };
+
+  return (
+    <>
+      <PageHeader title="Storage" subtitle="Files your app uploads. Up to 10 MB each." />
+      <Card>
+        <UsageBar
+          label="Storage used"
+          used={project.metrics?.storage?.used ?? project.storageUsed ?? 0}
+          limit={project.metrics?.storage?.limit ?? project.storageLimit ?? 0}
+          format={formatBytes}
+        />
+        <section
+          className={`dropzone ${dragging ? 'dropzone-active' : ''}`}
+          aria-label="Upload files"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <p>Drag files here, or</p>
+          <Button variant="primary" onClick={() => input.current?.click()}>
+            Choose files
+          </Button>
+          <input
+            ref={input}
+            type="file"
+            multiple
+            hidden
+            aria-label="Files to upload"
+            data-testid="file-input"
+            onChange={(e) => {
+              void uploadAll(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </section>
+        {uploads.map((u) => (
+          <div key={u.name} className="upload-row">
+            <span>{u.name}</span>
+            {u.error ? (
+              <span className="field-error" role="alert">
+                {u.error}
+              </span>
+            ) : (
+              <progress max={100} value={u.progress} aria-label={`Uploading ${u.name}`}>
+                {u.progress}%
+              </progress>
+            )}
+          </div>
+        ))}
+      </Card>
+      <QueryState query={files} label="files">
+        {(list) =>
+          list.length === 0 ? (
+            <EmptyState title="No files yet">Upload one above, or from your app with the SDK’s storage.upload().</EmptyState>
+          ) : (
+            <ul className="file-grid">
+              {list.map((f) => (
+                <li key={f.path} className="card file-card">
+                  <div className="file-preview">
+                    {isImage(f) && fileUrl(f) ? (
+                      <img src={fileUrl(f)} alt={fileName(f)} loading="lazy" />
+                    ) : (
+                      <span aria-hidden="true">📄</span>
+                    )}
+                  </div>
+                  <div className="file-name" title={f.path}>
+                    {fileName(f)}
+                  </div>
+                  <div className="muted small">
+                    {formatBytes(fileSize(f))} · {formatDate(f.createdAt ?? f.created_at ?? f.updatedAt)}
+                  </div>
+                  <div className="row-end">
+                    {fileUrl(f) && <CopyButton text={fileUrl(f)} label="Copy URL" />}
+                    <Button small variant="danger" onClick={() => setDeleting(f)} aria-label={`Delete ${fileName(f)}`}>
+                      Delete
+                    </Button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this file?"
+          message={<>“{fileName(deleting)}” is deleted and its URL stops working.</>}
+          confirmLabel="Delete file"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await storageApi.remove(api, projectId, deleting.path);
+            await queryClient.invalidateQueries({ queryKey: ['files', projectId] });
+            reload();
+            toast('File deleted');
+          }}
+        />
+      )}
+    </>
+  );
+}

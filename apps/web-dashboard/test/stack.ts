@@ -1,0 +1,156 @@
+/**
+ * Starts the whole product for browser tests and screenshots: the real dashboard API and public
+ * API (in-process, on this run's own databases and Redis prefix), a real SMTP sink, the built web
+ * dashboard served by `vite preview` (proxying /api to the dashboard API), and Debian's chromium.
+ * Needs the services of the vitest global setup (URBACKEND_TEST_MONGODB_URI / _REDIS_URL).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestPlatform, testServices } from '@urbackend/common/testing';
+import react from '@vitejs/plugin-react';
+import { type Browser, chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { createApp as createDashboardApp } from '../../dashboard-api/src/app.js';
+import { loadDashboardConfig } from '../../dashboard-api/src/config.js';
+import { createDeps as createDashboardDeps } from '../../dashboard-api/src/deps.js';
+import { createApp as createPublicApp } from '../../public-api/src/app.js';
+import { loadPublicConfig } from '../../public-api/src/config.js';
+import { createDeps as createPublicDeps } from '../../public-api/src/deps.js';
+import { type MailSink, startMailSink } from './mail-sink.js';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Stack {
+  webUrl: string;
+  dashboardUrl: string;
+  publicUrl: string;
+  mail: MailSink;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (the servers need each other's URLs before they listen). */
+export async function freePort(): Promise<number> {
+  const srv = createNetServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+function listen(app: { listen(port: number, host: string, cb: () => void): Server }, port: number): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+type WithLifecycle = { startup?: () => Promise<void>; close?: () => Promise<void> };
+
+/** Builds the web dashboard into a temp dir and serves it with `vite preview` on `port`, proxying /api. */
+async function serveWeb(port: number, apiUrl: string, publicUrl: string) {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'ub-web-'));
+  const define = { 'import.meta.env.VITE_PUBLIC_API_URL': JSON.stringify(publicUrl) };
+  await build({
+    root: appRoot,
+    configFile: false,
+    plugins: [react()],
+    logLevel: 'silent',
+    define,
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    root: appRoot,
+    configFile: false,
+    logLevel: 'silent',
+    build: { outDir },
+    preview: { port, strictPort: true, host: '127.0.0.1', proxy: { '/api': { target: apiUrl } } },
+  });
+  return {
+    async close() {
+      await server.close();
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts everything; `close()` stops it and drops this run's databases. */
+export async function startStack(label: string): Promise<Stack> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: install it with "apt-get install -y chromium".`);
+  const platform = await createTestPlatform(label);
+  const mail = await startMailSink();
+  const [webPort, dashPort, publicPort] = [await freePort(), await freePort(), await freePort()];
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const dashboardUrl = `http://127.0.0.1:${dashPort}`;
+  const publicUrl = `http://127.0.0.1:${publicPort}`;
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: platform.mongoUri,
+    REDIS_URL: testServices().redisUrl ?? undefined,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    DASHBOARD_URL: webUrl,
+    PUBLIC_API_URL: publicUrl,
+    SMTP_URL: mail.url,
+    ALLOW_PRIVATE_TARGETS: 'true',
+    STORAGE_DIR: await mkdtemp(path.join(tmpdir(), 'ub-files-')),
+  };
+  const overrides = { db: platform.db, cache: platform.cache };
+  const dashDeps = createDashboardDeps(loadDashboardConfig(env), platform.logger, overrides);
+  const publicDeps = createPublicDeps(loadPublicConfig(env), platform.logger, overrides);
+  await (dashDeps as WithLifecycle).startup?.();
+  await (publicDeps as WithLifecycle).startup?.();
+  const dashServer = await listen(createDashboardApp(dashDeps), dashPort);
+  const publicServer = await listen(createPublicApp(publicDeps), publicPort);
+  const web = await serveWeb(webPort, dashboardUrl, publicUrl);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return {
+    webUrl,
+    dashboardUrl,
+    publicUrl,
+    mail,
+    browser,
+    async close() {
+      const t = Date.now();
+      const step = async (name: string, fn: () => Promise<unknown>) => {
+        // Each step is bounded so one stuck closer cannot hang the test run.
+        await Promise.race([fn().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+        if (process.env.STACK_DEBUG) process.stderr.write(`stack close: ${name} at ${Date.now() - t} ms\n`);
+      };
+      await step('browser', () => browser.close());
+      await step('web', () => web.close());
+      await step('servers', () => Promise.allSettled([closeServer(dashServer), closeServer(publicServer), mail.close()]));
+      // Let fire-and-forget writes of the last requests (logs, counters) land before the databases go.
+      await step('settle', () => new Promise((r) => setTimeout(r, 500)));
+      await step('cleanup', () => platform.cleanup());
+      await step('deps', () =>
+        Promise.allSettled([(dashDeps as WithLifecycle).close?.(), (publicDeps as WithLifecycle).close?.()]),
+      );
+      await step('files', () => rm(env.STORAGE_DIR, { recursive: true, force: true }));
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { type Cache, type ProjectChangedEvent, subscribeProjectChanged } from '../cache/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import type { Logger } from '../logger/index.js';
+import { createLruCache } from '../lru/index.js';
+import type { PlatformModels } from '../models/index.js';
+import { type ProjectSnapshot, SNAPSHOT_PROJECTION, toSnapshot } from './snapshot.js';
+
+export type KeyRole = 'publishable' | 'secret';
+
+/** A resolved API key. */
+export interface ResolvedKey {
+  project: ProjectSnapshot;
+  role: KeyRole;
+  /** SHA-256 hex of the raw key (what is stored on the project). */
+  keyHash: string;
+}
+
+export interface ApiKeyResolverOptions {
+  models: Pick<PlatformModels, 'Project' | 'Developer'>;
+  cache: Cache;
+  logger: Logger;
+  /** Redis TTL of a cached project snapshot (default 600 s). */
+  redisTtlSec?: number;
+  /** Redis TTL of "this key does not exist" (default 60 s). */
+  negativeTtlSec?: number;
+  /** In-process TTL while Redis (and so pub/sub invalidation) works (default 5 s). */
+  localTtlMs?: number;
+  /** In-process TTL while Redis is down: the only invalidation then (default 1 s). */
+  degradedLocalTtlMs?: number;
+  /** Max in-process entries (default 5000). */
+  maxLocalEntries?: number;
+}
+
+/** Resolves raw API keys to projects with a two-level cache invalidated over Redis pub/sub. */
+export interface ApiKeyResolver {
+  /**
+   * The project of `rawKey` and the key's role, or null when no project has that key. A key
+   * starting `sk_live_` is only matched against secret-key hashes, anything else only against
+   * publishable-key hashes. Throws only when MongoDB is needed and unreachable (→ 503).
+   */
+  resolve(rawKey: string): Promise<ResolvedKey | null>;
+  /** Drops every cached entry of a project (and the given key hashes) here and in Redis. */
+  invalidate(event: ProjectChangedEvent): Promise<void>;
+  /** Stops the pub/sub subscription. */
+  close(): Promise<void>;
+}
+
+const snapKey = (projectId: string) => `apikey:project:${projectId}`;
+const mapKey = (hash: string) => `apikey:hash:${hash}`;
+const negKey = (hash: string) => `apikey:neg:${hash}`;
+
+/** Role implied by a raw key's prefix (the reference's rule). */
+export function roleOfKey(rawKey: string): KeyRole {
+  return rawKey.startsWith('sk_live_') ? 'secret' : 'publishable';
+}
+
+function matches(project: ProjectSnapshot, hash: string, role: KeyRole): boolean {
+  return (role === 'secret' ? project.secretKeyHash : project.publishableKeyHash) === hash;
+}
+
+/**
+ * Creates the resolver and subscribes to project changes (`subscribeProjectChanged`): every
+ * process drops its entries as soon as the dashboard publishes a change. When Redis is down,
+ * lookups go to MongoDB and the local cache lives only `degradedLocalTtlMs`.
+ */
+export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyResolver {
+  const { models, cache, logger } = options;
+  const redisTtl = options.redisTtlSec ?? 600;
+  const negTtl = options.negativeTtlSec ?? 60;
+  const local = createLruCache<ProjectSnapshot | null>(options.maxLocalEntries ?? 5000);
+  const byProject = new Map<string, Set<string>>();
+  const inflight = new Map<string, Promise<ProjectSnapshot | null>>();
+  const localTtl = () => (cache.isReady() ? (options.localTtlMs ?? 5000) : (options.degradedLocalTtlMs ?? 1000));
+
+  function remember(hash: string, project: ProjectSnapshot | null): void {
+    local.set(hash, project, localTtl());
+    if (!project) return;
+    const set = byProject.get(project._id) ?? new Set<string>();
+    set.add(hash);
+    byProject.set(project._id, set);
+  }
+
+  async function fromRedis(hash: string): Promise<ProjectSnapshot | null | undefined> {
+    const client = cache.client;
+    if (!client || !cache.isReady()) return undefined;
+    try {
+      const [neg, projectId] = await Promise.all([client.get(negKey(hash)), client.get(mapKey(hash))]);
+      if (neg) return null;
+      if (!projectId) return undefined;
+      const raw = await client.get(snapKey(projectId));
+      return raw ? (JSON.parse(raw) as ProjectSnapshot) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function fromDb(hash: string, role: KeyRole): Promise<ProjectSnapshot | null> {
+    const field = role === 'secret' ? 'secretKeyHash' : 'publishableKeyHash';
+    const doc = await models.Project.findOne({ [field]: hash })
+      .select(SNAPSHOT_PROJECTION)
+      .lean();
+    if (!doc) return null;
+    const owner = await models.Developer.findById(doc.owner).select('isVerified isAdmin plan').lean();
+    return toSnapshot(doc as unknown as Record<string, unknown>, owner ?? { _id: doc.owner });
+  }
+
+  async function store(hash: string, project: ProjectSnapshot | null): Promise<void> {
+    const client = cache.client;
+    if (!client || !cache.isReady()) return;
+    try {
+      if (!project) {
+        await client.set(negKey(hash), '1', 'EX', negTtl);
+        return;
+      }
+      await client
+        .multi()
+        .set(mapKey(hash), project._id, 'EX', redisTtl)
+        .set(snapKey(project._id), JSON.stringify(project), 'EX', redisTtl)
+        .exec();
+    } catch {
+      // Redis down: the database stays the source of truth.
+    }
+  }
+
+  async function load(hash: string, role: KeyRole): Promise<ProjectSnapshot | null> {
+    const cached = await fromRedis(hash);
+    if (cached !== undefined && (cached === null || matches(cached, hash, role))) return cached;
+    const project = await fromDb(hash, role);
+    await store(hash, project);
+    return project;
+  }
+
+  async function dropRedis(event: ProjectChangedEvent): Promise<void> {
+    const client = cache.client;
+    if (!client || !cache.isReady()) return;
+    const keys = [snapKey(event.projectId), ...(event.keyHashes ?? []).flatMap((h) => [mapKey(h), negKey(h)])];
+    await client.del(...keys).catch(() => undefined);
+  }
+
+  function dropLocal(event: ProjectChangedEvent): void {
+    for (const h of byProject.get(event.projectId) ?? []) local.delete(h);
+    for (const h of event.keyHashes ?? []) local.delete(h);
+    byProject.delete(event.projectId);
+  }
+
+  async function invalidate(event: ProjectChangedEvent): Promise<void> {
+    dropLocal(event);
+    await dropRedis(event);
+    // A request that read the old project just before the change may write it back to Redis
+    // after our delete; a second delete shortly after closes that window.
+    setTimeout(() => {
+      dropLocal(event);
+      void dropRedis(event);
+    }, 300).unref();
+  }
+
+  const unsubscribe = subscribeProjectChanged(cache, (event) => void invalidate(event), logger);
+
+  return {
+    async resolve(rawKey) {
+      const role = roleOfKey(rawKey);
+      const hash = sha256Hex(rawKey);
+      const hit = local.get(hash);
+      if (hit !== undefined) return hit && matches(hit, hash, role) ? { project: hit, role, keyHash: hash } : null;
+      let pending = inflight.get(hash);
+      if (!pending) {
+        pending = load(hash, role).finally(() => inflight.delete(hash));
+        inflight.set(hash, pending);
+      }
+      const project = await pending;
+      remember(hash, project);
+      return project && matches(project, hash, role) ? { project, role, keyHash: hash } : null;
+    },
+    invalidate,
+    close: unsubscribe,
+  };
+}

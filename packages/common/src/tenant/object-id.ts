@@ -1,0 +1,15 @@
+import { Types } from 'mongoose';
+
+/** MongoDB ObjectId class (re-exported so apps share common's mongoose copy for `instanceof`). */
+export const ObjectId = Types.ObjectId;
+export type ObjectId = Types.ObjectId;
+
+/** True for a 24-hex-character string (what the API accepts as an id). */
+export function isObjectIdHex(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-fA-F]{24}$/.test(value);
+}
+
+/** The ObjectId of a 24-hex string, or null. */
+export function toObjectId(value: unknown): Types.ObjectId | null {
+  return isObjectIdHex(value) ? new Types.ObjectId(value) : null;
+}

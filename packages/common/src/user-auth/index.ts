@@ -1,0 +1,33 @@
+export {
+  type AccessClaims,
+  type AccessTokens,
+  type IssuedAccessToken,
+  INVALID_TOKEN_MESSAGE,
+  createAccessTokens,
+  durationMs,
+} from './access-tokens.js';
+export {
+  DEFAULT_OAUTH_URLS,
+  OAUTH_PROVIDERS,
+  type OAuthClient,
+  type OAuthProfile,
+  type OAuthProvider,
+  type OAuthProviderName,
+  type OAuthProviderUrls,
+  createOAuthProviders,
+} from './oauth-providers.js';
+export { type OneTimeStore, createOneTimeStore } from './one-time-store.js';
+export { DEFAULT_OTP_RULES, type OtpPurpose, type OtpRules, type OtpService, createOtpService } from './otp.js';
+export {
+  type PasswordHasher,
+  type PasswordHasherEngine,
+  type PasswordHasherOptions,
+  createPasswordHasher,
+} from './password-hasher.js';
+export {
+  type ActiveSession,
+  type IssuedRefreshToken,
+  type RefreshSessions,
+  type SessionClient,
+  createRefreshSessions,
+} from './refresh-sessions.js';

@@ -1,0 +1,34 @@
+import bcryptjs from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { createPasswordHasher } from './password-hasher.js';
+
+describe('createPasswordHasher', () => {
+  it.each(['native', 'bcryptjs'] as const)('%s engine writes $2b$ hashes with the configured cost', async (engine) => {
+    const hasher = createPasswordHasher({ cost: 5, engine });
+    expect(hasher.engine).toBe(engine);
+    const hash = await hasher.hash('correct horse');
+    expect(hash).toMatch(/^\$2b\$05\$/);
+    expect(await hasher.verify('correct horse', hash)).toBe(true);
+    expect(await hasher.verify('wrong horse', hash)).toBe(false);
+  });
+
+  it('reads hashes written by the other engine and by the original product (bcryptjs)', async () => {
+    const native = createPasswordHasher({ cost: 4 });
+    const js = createPasswordHasher({ cost: 4, engine: 'bcryptjs' });
+    expect(await js.verify('pw-123456', await native.hash('pw-123456'))).toBe(true);
+    expect(await native.verify('pw-123456', await js.hash('pw-123456'))).toBe(true);
+    expect(await native.verify('pw-123456', bcryptjs.hashSync('pw-123456', 4))).toBe(true);
+  });
+
+  it('answers false (not an error) for a missing or malformed hash', async () => {
+    const hasher = createPasswordHasher({ cost: 4 });
+    expect(await hasher.verify('x', null)).toBe(false);
+    expect(await hasher.verify('x', undefined)).toBe(false);
+    expect(await hasher.verify('x', 'not-a-hash')).toBe(false);
+  });
+
+  it('refuses a cost outside 4..15', () => {
+    expect(() => createPasswordHasher({ cost: 3 })).toThrow(/cost/);
+    expect(() => createPasswordHasher({ cost: 16 })).toThrow(/cost/);
+  });
+});

@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../crypto/index.js';
+import { AppError, unauthenticated } from '../errors/index.js';
+import type { UserSessionModel } from '../models/user-session.model.js';
+
+/** Where a session was opened from (recorded on every token of the family). */
+export interface SessionClient {
+  ip: string;
+  userAgent: string;
+}
+
+/** A freshly issued refresh token: the raw value is shown to the client once, never stored. */
+export interface IssuedRefreshToken {
+  refreshToken: string;
+  familyId: string;
+}
+
+/** One active login of a user, as listed by `GET /api/userAuth/sessions`. */
+export interface ActiveSession {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  ip: string;
+  userAgent: string;
+  method: string;
+}
+
+/** Durable refresh sessions of end users (CONTRACT §7): MongoDB is the source of truth. */
+export interface RefreshSessions {
+  /** Starts a new family (a login) and returns its first token. */
+  create(projectId: string, userId: string, client: SessionClient, method: string): Promise<IssuedRefreshToken>;
+  /**
+   * Spends `token` (single use) and issues the next one of the same family with a fresh
+   * expiry (sliding). Throws 401 `Invalid refresh token format` / `Refresh session not found`,
+   * 403 `Refresh token does not belong to this project`, and 403 `Refresh token is invalid or
+   * already used` for a spent, revoked or expired token; a spent one revokes its whole family.
+   */
+  rotate(projectId: string, token: string, client: SessionClient): Promise<IssuedRefreshToken & { userId: string }>;
+  /** Revokes the family of `token` if it belongs to `projectId`; false when unknown. Throws 403 for another project. */
+  revokeByToken(projectId: string, token: string): Promise<boolean>;
+  /** Revokes one family of a user; false when it is not theirs or not active. */
+  revokeFamily(projectId: string, userId: string, familyId: string): Promise<boolean>;
+  /** Revokes every session of a user (logout-all, password change/reset, deletion); returns how many tokens. */
+  revokeAllForUser(projectId: string, userId: string): Promise<number>;
+  /** The user's active logins, newest first. */
+  listActive(projectId: string, userId: string): Promise<ActiveSession[]>;
+}
+
+const FORMAT = /^[0-9a-f-]{36}\.[0-9a-f]{64}$/;
+
+/** Creates the refresh-session service over the `UserSession` model; `ttlMs` is the sliding lifetime. */
+export function createRefreshSessions(options: { model: UserSessionModel; ttlMs: number }): RefreshSessions {
+  const { model: Session, ttlMs } = options;
+
+  async function insert(
+    base: { projectId: string; userId: string; familyId: string; familyCreatedAt: Date; method: string; parentKey: string },
+    client: SessionClient,
+  ) {
+    const refreshToken = `${randomUUID()}.${randomBytes(32).toString('hex')}`;
+    const now = new Date();
+    await Session.create({
+      ...base,
+      tokenHash: sha256Hex(refreshToken),
+      expiresAt: new Date(now.getTime() + ttlMs),
+      lastUsedAt: now,
+      ip: client.ip.slice(0, 100),
+      userAgent: client.userAgent.slice(0, 500),
+    });
+    return { refreshToken, familyId: base.familyId };
+  }
+
+  async function revokeFamilyId(familyId: string) {
+    await Session.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  const spent = () => new AppError('FORBIDDEN', 'Refresh token is invalid or already used');
+  const otherProject = () => new AppError('FORBIDDEN', 'Refresh token does not belong to this project');
+
+  return {
+    create(projectId, userId, client, method) {
+      const familyId = randomUUID();
+      return insert({ projectId, userId, familyId, familyCreatedAt: new Date(), method, parentKey: `root:${familyId}` }, client);
+    },
+
+    async rotate(projectId, token, client) {
+      if (!FORMAT.test(token)) throw unauthenticated('Invalid refresh token format');
+      const tokenHash = sha256Hex(token);
+      const current = await Session.findOne({ tokenHash }).lean();
+      if (!current) throw unauthenticated('Refresh session not found');
+      if (current.projectId !== projectId) throw otherProject();
+      if (current.rotatedAt || current.revokedAt || current.expiresAt.getTime() <= Date.now()) {
+        // Replay of a spent token, or use of a revoked/expired one: burn the whole family.
+        await revokeFamilyId(current.familyId);
+        throw spent();
+      }
+      const { userId, familyId, familyCreatedAt, method } = current;
+      let next: IssuedRefreshToken;
+      try {
+        // The unique parentKey lets exactly one successor exist: a concurrent second use loses here.
+        next = await insert({ projectId, userId, familyId, familyCreatedAt, method, parentKey: tokenHash }, client);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        await revokeFamilyId(familyId);
+        throw spent();
+      }
+      const now = new Date();
+      await Session.updateOne({ tokenHash }, { $set: { rotatedAt: now, lastUsedAt: now } });
+      return { ...next, userId };
+    },
+
+    async revokeByToken(projectId, token) {
+      if (!FORMAT.test(token)) return false;
+      const existing = await Session.findOne({ tokenHash: sha256Hex(token) }).lean();
+      if (!existing) return false;
+      if (existing.projectId !== projectId) throw otherProject();
+      await revokeFamilyId(existing.familyId);
+      return true;
+    },
+
+    async revokeFamily(projectId, userId, familyId) {
+      const res = await Session.updateMany({ projectId, userId, familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      return res.modifiedCount > 0;
+    },
+
+    async revokeAllForUser(projectId, userId) {
+      const res = await Session.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      return res.modifiedCount;
+    },
+
+    async listActive(projectId, userId) {
+      const rows = await Session.find({ projectId, userId, rotatedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } })
+        .sort({ lastUsedAt: -1 })
+        .limit(100)
+        .lean();
+      return rows.map((r) => ({
+        id: r.familyId,
+        createdAt: r.familyCreatedAt,
+        lastUsedAt: r.lastUsedAt,
+        expiresAt: r.expiresAt,
+        ip: r.ip,
+        userAgent: r.userAgent,
+        method: r.method,
+      }));
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { validateDocument, type ValidationMode } from './document.js';
+export { SYSTEM_FIELDS, collectValueProblems, isPlainObject, keyProblem } from './values.js';

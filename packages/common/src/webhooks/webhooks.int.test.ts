@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../crypto/index.js';
+import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
+import { type TestPlatform, createTestPlatform, testServices } from '../testing/index.js';
+import { type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
+import { createSafeLookup, createWebhookGuard } from './guard.js';
+import { createWebhookService } from './service.js';
+import { verifySignature } from './signing.js';
+
+interface Received {
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+let platform: TestPlatform;
+let models: PlatformModels;
+let server: Server;
+let baseUrl: string;
+const received = new Map<string, Received[]>();
+/** Status codes the receiver answers per path, in order (last one repeats). */
+const script = new Map<string, number[]>();
+const secretBox = createSecretBox(randomBytes(32).toString('hex'));
+
+beforeAll(async () => {
+  platform = await createTestPlatform('webhooks');
+  models = createPlatformModels(platform.db.connection);
+  await ensurePlatformIndexes(models);
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const list = received.get(path) ?? [];
+      list.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
+      received.set(path, list);
+      const codes = script.get(path) ?? [200];
+      const status = codes.length > 1 ? (codes.shift() as number) : (codes[0] as number);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await platform.cleanup();
+});
+
+function makeDispatcher(redisUrl: string | null, allowPrivate = true): WebhookDispatcher {
+  const dispatcher = createWebhookDispatcher({
+    webhooks: models.Webhook,
+    deliveries: models.WebhookDelivery,
+    secretBox,
+    logger: platform.logger,
+    guard: createWebhookGuard(allowPrivate),
+    redisUrl,
+    queuePrefix: `${platform.redisPrefix}bull`,
+    retryDelaysMs: [50, 50, 50],
+    timeoutMs: 2000,
+  });
+  dispatcher.startWorker();
+  return dispatcher;
+}
+
+function makeService(allowPrivate = true) {
+  return createWebhookService({
+    webhooks: models.Webhook,
+    deliveries: models.WebhookDelivery,
+    secretBox,
+    guard: createWebhookGuard(allowPrivate),
+    allowHttp: true,
+    timeoutMs: 2000,
+  });
+}
+
+async function settled(projectId: string, count: number) {
+  for (let i = 0; i < 200; i++) {
+    const rows = await models.WebhookDelivery.find({ projectId }).sort({ createdAt: 1 }).lean();
+    if (rows.length >= count && rows.every((r) => r.finalStatus !== 'pending')) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('deliveries did not settle');
+}
+
+const modes: [string, () => string | null][] = [
+  ['BullMQ on Redis', () => testServices().redisUrl],
+  ['in-process (no Redis)', () => null],
+];
+
+describe.each(modes)('webhook delivery (%s)', (_mode, redisUrl) => {
+  let dispatcher: WebhookDispatcher;
+  beforeAll(() => {
+    dispatcher = makeDispatcher(redisUrl());
+  });
+  afterAll(() => dispatcher.close());
+
+  it('delivers a signed payload for a subscribed data event and records it', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const path = `/ok-${projectId}`;
+    const hook = await makeService().create(projectId, {
+      name: 'orders',
+      url: `${baseUrl}${path}`,
+      events: { orders: { insert: true } },
+      enabled: true,
+    });
+    expect(hook.secret).toMatch(/^whsec_/);
+    expect(dispatcher.mode).toBe(redisUrl() ? 'redis' : 'in-process');
+    expect(
+      await dispatcher.dispatch({ projectId, collection: 'orders', action: 'insert', documentId: 'd1', data: { total: 5 } }),
+    ).toBe(1);
+    expect(await dispatcher.dispatch({ projectId, collection: 'orders', action: 'delete', documentId: 'd1', data: {} })).toBe(0);
+    const [row] = await settled(projectId, 1);
+    expect(row?.finalStatus).toBe('delivered');
+    const [got] = received.get(path) ?? [];
+    expect(got).toBeDefined();
+    expect(verifySignature(hook.secret, got?.body ?? '', got?.headers['x-urbackend-signature'] as string)).toBe(true);
+    expect(got?.headers['x-urbackend-event']).toBe('orders.insert');
+    expect(got?.headers['x-urbackend-delivery-id']).toBe(String(row?._id));
+    expect(JSON.parse(got?.body ?? '{}')).toMatchObject({
+      event: 'orders.insert',
+      projectId,
+      collection: 'orders',
+      action: 'insert',
+      documentId: 'd1',
+      data: { total: 5 },
+    });
+  });
+
+  it('retries a 5xx receiver with backoff and records every attempt; a 4xx is final', async () => {
+    const projectId = new Types.ObjectId().toString();
+    script.set(`/flaky-${projectId}`, [500, 503, 200]);
+    script.set(`/gone-${projectId}`, [410]);
+    script.set(`/down-${projectId}`, [500]);
+    const svc = makeService();
+    for (const name of ['flaky', 'gone', 'down']) {
+      await svc.create(projectId, {
+        name,
+        url: `${baseUrl}/${name}-${projectId}`,
+        events: { '*': { update: true } },
+        enabled: true,
+      });
+    }
+    await dispatcher.dispatch({ projectId, collection: 'posts', action: 'update', documentId: 'x', data: {} });
+    const rows = await settled(projectId, 3);
+    const byPath = new Map(
+      await Promise.all(rows.map(async (r) => [(await models.Webhook.findById(r.webhookId).lean())?.name, r] as const)),
+    );
+    expect(byPath.get('flaky')?.finalStatus).toBe('delivered');
+    expect(byPath.get('flaky')?.attempts.map((a) => a.statusCode)).toEqual([500, 503, 200]);
+    expect(byPath.get('gone')?.finalStatus).toBe('failed');
+    expect(byPath.get('gone')?.attempts).toHaveLength(1);
+    expect(byPath.get('down')?.finalStatus).toBe('failed');
+    expect(byPath.get('down')?.attempts.map((a) => a.attemptNumber)).toEqual([1, 2, 3, 4]);
+    expect(byPath.get('down')?.attempts[0]?.responseBody).toBe('answer 500');
+  });
+
+  it('replays a delivery with the exact same body', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const path = `/replay-${projectId}`;
+    await makeService().create(projectId, {
+      name: 'r',
+      url: `${baseUrl}${path}`,
+      events: { t: { insert: true } },
+      enabled: true,
+    });
+    await dispatcher.dispatch({ projectId, collection: 't', action: 'insert', documentId: '1', data: { a: 1 } });
+    const [first] = await settled(projectId, 1);
+    const replayId = await dispatcher.replay(projectId, String(first?._id));
+    const rows = await settled(projectId, 2);
+    expect(rows.find((r) => String(r._id) === replayId)?.replayOf?.toString()).toBe(String(first?._id));
+    const bodies = (received.get(path) ?? []).map((r) => r.body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toBe(bodies[0]);
+    await expect(dispatcher.replay(new Types.ObjectId().toString(), String(first?._id))).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('SSRF protection', () => {
+  it('refuses a 127.0.0.1 receiver at save time and at delivery time unless private targets are allowed', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const path = `/private-${projectId}`;
+    await expect(
+      makeService(false).create(projectId, { name: 'p', url: `${baseUrl}${path}`, events: {}, enabled: true }),
+    ).rejects.toMatchObject({ status: 400 });
+    // Saved while allowed (e.g. the DNS answer changed later): still refused when delivering.
+    await makeService(true).create(projectId, {
+      name: 'p',
+      url: `${baseUrl}${path}`,
+      events: { c: { insert: true } },
+      enabled: true,
+    });
+    const strict = makeDispatcher(null, false);
+    await strict.dispatch({ projectId, collection: 'c', action: 'insert', documentId: '1', data: {} });
+    const [row] = await settled(projectId, 1);
+    await strict.close();
+    expect(row?.finalStatus).toBe('failed');
+    expect(row?.attempts[0]?.error).toMatch(/private or internal/);
+    expect(received.get(path)).toBeUndefined();
+  });
+
+  it('checks the address actually connected to (a name that resolves to loopback is refused)', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const url = `${baseUrl.replace('127.0.0.1', 'localhost')}/rebind-${projectId}`;
+    await makeService(true).create(projectId, { name: 'r', url, events: { c: { insert: true } }, enabled: true });
+    // A guard that (like a stale DNS answer) lets the name through; the socket lookup still refuses.
+    const dispatcher = createWebhookDispatcher({
+      webhooks: models.Webhook,
+      deliveries: models.WebhookDelivery,
+      secretBox,
+      logger: platform.logger,
+      guard: async () => undefined,
+      lookup: createSafeLookup(false),
+      redisUrl: null,
+    });
+    await dispatcher.dispatch({ projectId, collection: 'c', action: 'insert', documentId: '1', data: {} });
+    const [row] = await settled(projectId, 1);
+    await dispatcher.close();
+    expect(row?.finalStatus).toBe('failed');
+    expect(row?.attempts).toHaveLength(1);
+    expect(row?.attempts[0]?.error).toMatch(/private or internal/);
+    expect(received.get(`/rebind-${projectId}`)).toBeUndefined();
+  });
+
+  it('answers a test ping synchronously with the receiver status', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const svc = makeService();
+    const hook = await svc.create(projectId, { name: 'ping', url: `${baseUrl}/ping-${projectId}`, events: {}, enabled: true });
+    const result = await svc.test(projectId, String(hook._id));
+    expect(result).toMatchObject({ success: true, statusCode: 200, responseBody: 'answer 200', error: null });
+    expect(JSON.parse(received.get(`/ping-${projectId}`)?.[0]?.body ?? '{}')).toMatchObject({
+      event: 'test.ping',
+      action: 'ping',
+    });
+    await expect(svc.test(new Types.ObjectId().toString(), String(hook._id))).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -1,0 +1,6 @@
+/** `pnpm bench`: runs every benchmark under scripts/bench/ and prints its results. */
+import { runPasswordHashingBench } from './bench/password-hashing.js';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+await runPasswordHashingBench(log);

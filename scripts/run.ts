@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...secrets,
     ALLOW_PRIVATE_TARGETS: isProduction ? undefined : 'true',
+    // Both APIs run in their own folders: give them one absolute storage directory.
+    STORAGE_DIR: path.join(dataDir, 'storage'),
     ...process.env,
     MONGODB_URI: mongo.uri,
     ...(redis.url ? { REDIS_URL: redis.url } : {}),

@@ -21,7 +21,7 @@ import { ensureAdmin } from './modules/auth/admin-bootstrap.js';
 import { type AuthService, createAuthService } from './modules/auth/auth.service.js';
 import { createDeveloperOtps } from './modules/auth/otp.js';
 import { createDeveloperSessions } from './modules/auth/sessions.js';
-import { type DataService, createDataService } from './modules/collections/data.service.js';
+import { type DashboardDataHook, type DataService, createDataService } from './modules/collections/data.service.js';
 import { type ObservabilityService, createObservabilityService } from './modules/observability/observability.service.js';
 import type { ProjectCleanupHook } from './modules/projects/project-cleanup.js';
 import { type ProjectSettingsService, createProjectSettingsService } from './modules/projects/project-settings.service.js';
@@ -60,6 +60,8 @@ export interface DashboardServices {
   projectSettings: ProjectSettingsService;
   /** Other modules (storage files, webhooks) push their per-project cleanup here. */
   projectCleanupHooks: ProjectCleanupHook[];
+  /** Called after dashboard data edits (webhooks register here). */
+  dataHooks: DashboardDataHook[];
   auth: AuthService;
   tokens: AccessTokens;
   limiters: { auth: RequestHandler; dashboard: RequestHandler; releasePost: RequestHandler };
@@ -97,6 +99,7 @@ export function createDashboardServices(config: Config, logger: Logger, platform
     },
   });
   const projectCleanupHooks: ProjectCleanupHook[] = [];
+  const dataHooks: DashboardDataHook[] = [];
   const projectDeps = { models, db, cache, tenants, logger, hooks: projectCleanupHooks, secretBox, plans };
   const projects = createProjectService(projectDeps);
   const projectSettings = createProjectSettingsService({
@@ -152,7 +155,7 @@ export function createDashboardServices(config: Config, logger: Logger, platform
     plans,
     tenants,
     collections,
-    data: createDataService({ models, tenants }),
+    data: createDataService({ models, tenants, hooks: dataHooks }),
     usersAdmin: createUsersAdminService({ models, tenants }),
     observability: createObservabilityService({
       models,
@@ -171,6 +174,7 @@ export function createDashboardServices(config: Config, logger: Logger, platform
     projects,
     projectSettings,
     projectCleanupHooks,
+    dataHooks,
     auth,
     tokens,
     limiters,

@@ -1,6 +1,7 @@
 import { ConfigError } from '@urbackend/common/config';
 import { gracefulShutdown } from '@urbackend/common/http';
 import { createLogger } from '@urbackend/common/logger';
+import { ensurePlatformIndexes } from '@urbackend/common/models';
 import { createApp } from './app.js';
 import { loadPublicConfig } from './config.js';
 import { createDeps } from './deps.js';
@@ -25,7 +26,11 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'could not listen');
     process.exit(1);
   });
-  void deps.db.connect();
+  // Unique indexes are correctness (keys, sessions): ensure them once MongoDB answers.
+  void deps.db
+    .connect()
+    .then(() => ensurePlatformIndexes(deps.models))
+    .catch((err: unknown) => logger.error({ err }, 'could not ensure platform indexes'));
   deps.files.start();
 
   let stopping = false;

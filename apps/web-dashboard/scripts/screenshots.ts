@@ -165,7 +165,10 @@ async function main(): Promise<void> {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(outDir, '22-create-project.png') });
     await page.goto(`${p}/collections/books`);
-    await page.getByRole('button', { name: /^Edit / }).first().click();
+    await page
+      .getByRole('button', { name: /^Edit / })
+      .first()
+      .click();
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(outDir, '23-record-form.png') });
     await page.goto(`${p}/collections/books/schema`);

@@ -263,8 +263,14 @@ describe('web dashboard in a real browser', () => {
     await page.getByLabel('New password').fill(next);
     await page.getByRole('button', { name: 'Update password' }).click();
     await expectToast(/Password changed/);
+    const otherTab = await context.newPage();
+    await otherTab.goto(`${stack.webUrl}/dashboard`);
+    await otherTab.getByRole('heading', { name: 'No projects yet' }).waitFor();
     await page.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    // Logging out in one tab logs out the other tabs too.
+    await otherTab.getByRole('heading', { name: 'Log in' }).waitFor();
+    await otherTab.close();
     await page.goto(`${stack.webUrl}/dashboard`);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.getByLabel('Email').fill(email);

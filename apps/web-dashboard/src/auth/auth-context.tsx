@@ -78,12 +78,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
+  // Logging out in one tab logs out every open tab of the dashboard.
+  const channel = useRef<BroadcastChannel | null>(null);
+  useEffect(() => {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const ch = new BroadcastChannel('urbackend-auth');
+    ch.onmessage = (e: MessageEvent) => {
+      if (e.data === 'logout') clear();
+    };
+    channel.current = ch;
+    return () => {
+      channel.current = null;
+      ch.close();
+    };
+  }, [clear]);
+
   const logout = useCallback(async () => {
     try {
       await api.post('/api/auth/logout', undefined, { noRefresh: true });
     } catch {
       // The local session is dropped either way; a failed server call only leaves a cookie that expires.
     }
+    channel.current?.postMessage('logout');
     clear();
   }, [api, clear]);
 

@@ -22,11 +22,27 @@ function assertId(id: string): void {
   if (!Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/i.test(id)) throw badRequest('Invalid ID format.');
 }
 
+/** A data change made from the dashboard (same shape as public-API data events, for webhooks). */
+export interface DashboardDataEvent {
+  projectId: string;
+  collection: string;
+  action: 'insert' | 'update' | 'delete';
+  documentId: string;
+  data: unknown;
+}
+
+/** Called after every successful dashboard write; must not throw (fire-and-forget). */
+export type DashboardDataHook = (event: DashboardDataEvent) => void;
+
 /**
  * Dashboard data browsing of any collection of the developer's project (RLS bypassed, same
  * query language as the public API). In `users`, passwords are hashed on write and never returned.
  */
-export function createDataService(deps: { models: PlatformModels; tenants: TenantDatabases }) {
+export function createDataService(deps: { models: PlatformModels; tenants: TenantDatabases; hooks: DashboardDataHook[] }) {
+  const emit = (event: DashboardDataEvent) => {
+    for (const hook of deps.hooks) hook(event);
+  };
+
   async function open(dev: CurrentDeveloper, projectId: string, name: string) {
     const project = await getOwnedProject(deps.models, dev, projectId);
     const collection = project.collections.find((c) => c.name === name);
@@ -64,7 +80,9 @@ export function createDataService(deps: { models: PlatformModels; tenants: Tenan
       let doc = validateDocument(collection.model, body, 'insert');
       if (users) doc = await prepareUserWrite(doc, true);
       const created = await model.create(doc);
-      return stripSecrets(created.toObject() as Record<string, unknown>, users) ?? {};
+      const saved = stripSecrets(created.toObject() as Record<string, unknown>, users) ?? {};
+      emit({ projectId, collection: name, action: 'insert', documentId: String(created._id), data: saved });
+      return saved;
     },
 
     async patch(dev: CurrentDeveloper, projectId: string, name: string, id: string, body: unknown) {
@@ -74,14 +92,19 @@ export function createDataService(deps: { models: PlatformModels; tenants: Tenan
       if (users) update = await prepareUserWrite(update, false);
       const res = await model.updateOne({ _id: id }, { $set: update });
       if (res.matchedCount === 0) throw notFound('Document not found.');
-      return stripSecrets((await model.findById(id).lean()) as Record<string, unknown> | null, users);
+      const saved = stripSecrets((await model.findById(id).lean()) as Record<string, unknown> | null, users);
+      emit({ projectId, collection: name, action: 'update', documentId: id, data: saved });
+      return saved;
     },
 
     async remove(dev: CurrentDeveloper, projectId: string, name: string, id: string) {
       assertId(id);
-      const { model } = await open(dev, projectId, name);
+      const { model, users } = await open(dev, projectId, name);
+      const before = (await model.findById(id).lean()) as Record<string, unknown> | null;
+      if (!before) throw notFound('Document not found.');
       const res = await model.deleteOne({ _id: id });
       if (res.deletedCount === 0) throw notFound('Document not found.');
+      emit({ projectId, collection: name, action: 'delete', documentId: id, data: stripSecrets(before, users) });
     },
   };
 }

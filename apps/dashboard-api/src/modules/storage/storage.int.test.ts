@@ -151,6 +151,34 @@ describe('dashboard webhooks', () => {
     await request(t.app).get(`${base}/${id}`).set(auth(pro)).expect(404);
   });
 
+  it('fire signed webhooks for data edits made in the dashboard', async () => {
+    const pro = await registerVerifiedDeveloper(t);
+    await t.deps.models.Developer.updateOne({ email: pro.email }, { $set: { plan: 'pro' } });
+    const project = await createTestProject(t.app, pro, 'Edits');
+    const secret = 'dashboard-edit-webhook-secret';
+    await request(t.app)
+      .post(`/api/projects/${project._id}/collections`)
+      .set(auth(pro))
+      .send({ collectionName: 'tickets', schema: [{ key: 'title', type: 'String', required: true }] })
+      .expect(201);
+    await request(t.app)
+      .post(`/api/projects/${project._id}/webhooks`)
+      .set(auth(pro))
+      .send({ name: 'tickets', url: `${receiverUrl}/tickets`, secret, events: { tickets: { insert: true, update: true, delete: true } } })
+      .expect(201);
+    const rows = `/api/projects/${project._id}/collections/tickets/data`;
+    const created = await request(t.app).post(rows).set(auth(pro)).send({ title: 'first' }).expect(201);
+    const id = created.body._id as string;
+    await request(t.app).patch(`${rows}/${id}`).set(auth(pro)).send({ title: 'second' }).expect(200);
+    await request(t.app).delete(`${rows}/${id}`).set(auth(pro)).expect(200);
+
+    const events = () => hits.filter((h) => h.path === '/tickets').map((h) => JSON.parse(h.body) as { event: string; documentId: string });
+    for (let i = 0; i < 100 && events().length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(events().map((e) => e.event).sort()).toEqual(['tickets.delete', 'tickets.insert', 'tickets.update']);
+    expect(events().every((e) => e.documentId === id)).toBe(true);
+    for (const hit of hits.filter((h) => h.path === '/tickets')) expect(verifySignature(secret, hit.body, hit.signature)).toBe(true);
+  });
+
   it('refuses a receiver on 127.0.0.1 unless private targets are allowed', async () => {
     const pro = await registerVerifiedDeveloper(strict);
     await strict.deps.models.Developer.updateOne({ email: pro.email }, { $set: { plan: 'pro' } });

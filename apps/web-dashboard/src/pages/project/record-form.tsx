@@ -15,7 +15,13 @@ function toInput(f: FieldDef, v: unknown): unknown {
   }
   if (f.type === 'Boolean') return v === true ? 'true' : v === false ? 'false' : '';
   if (f.type === 'Array') return v === undefined || v === null ? '' : JSON.stringify(v, null, 1);
-  if (f.type === 'Date' && typeof v === 'string') return v.slice(0, 16);
+  if (f.type === 'Date' && (typeof v === 'string' || typeof v === 'number')) {
+    // datetime-local wants local wall-clock time; the stored value is UTC.
+    const d = new Date(v);
+    return Number.isNaN(d.getTime())
+      ? String(v)
+      : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  }
   return v === undefined || v === null ? '' : String(v);
 }
 

@@ -29,3 +29,4 @@ export {
 } from './service.js';
 export { defaultStorageAppConfig, mapStorageEnv, storageEnvShape, type StorageAppConfig } from './config.js';
 export { createStorageQuota, type StorageQuota } from './quota.js';
+export { createProjectStorage, type ProjectStorageInput } from './platform-storage.js';

@@ -6,8 +6,7 @@ import type { PlatformServices } from '@urbackend/common/platform';
 import {
   type StorageManager,
   type StorageService,
-  createStorageManager,
-  createStorageService,
+  createProjectStorage,
   defaultStorageAppConfig,
 } from '@urbackend/common/storage';
 import {
@@ -48,20 +47,13 @@ export function createDashboardFiles(input: DashboardFilesInput): DashboardFiles
   const { config, logger, models, plans } = input;
   const { cache, secretBox } = input.platform;
   const storageConfig = config.storage ?? defaultStorageAppConfig(config.urls.publicApi, config.security.jwtSecret);
-  const storageManager = createStorageManager({ config: storageConfig, projects: models.Project, secretBox, logger });
-  const storage = createStorageService({
-    manager: storageManager,
-    projects: models.Project,
-    files: models.StoredFile,
+  const { manager: storageManager, service: storage } = createProjectStorage({
+    config: storageConfig,
+    models,
+    plans,
     cache,
+    secretBox,
     logger,
-    uploadLimitBytes: storageConfig.uploadLimitBytes,
-    presignExpiresSeconds: storageConfig.presignExpiresSeconds,
-    async quotaFor(projectId) {
-      const project = await models.Project.findById(projectId).select({ owner: 1, customLimits: 1 }).lean();
-      const owner = project ? await models.Developer.findById(project.owner).select({ plan: 1, isAdmin: 1 }).lean() : null;
-      return plans.limitsFor(owner ?? {}, project?.customLimits).storageBytes;
-    },
   });
   const guard = createWebhookGuard(config.security.allowPrivateTargets);
   const lookup = createSafeLookup(config.security.allowPrivateTargets);

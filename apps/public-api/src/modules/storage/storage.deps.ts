@@ -9,8 +9,7 @@ import {
   type StorageAppConfig,
   type StorageManager,
   type StorageService,
-  createStorageManager,
-  createStorageService,
+  createProjectStorage,
   defaultStorageAppConfig,
 } from '@urbackend/common/storage';
 import {
@@ -65,20 +64,13 @@ export function createFilesMailWebhooks(input: FilesMailWebhooksInput): FilesMai
   const storageConfig = config.storage ?? defaultStorageConfig(config);
   const delivery = config.delivery ?? defaultDelivery;
   const queuePrefix = `${cache.prefix}bull`;
-  const storageManager = createStorageManager({ config: storageConfig, projects: models.Project, secretBox, logger });
-  const storage = createStorageService({
-    manager: storageManager,
-    projects: models.Project,
-    files: models.StoredFile,
+  const { manager: storageManager, service: storage } = createProjectStorage({
+    config: storageConfig,
+    models,
+    plans,
     cache,
+    secretBox,
     logger,
-    uploadLimitBytes: storageConfig.uploadLimitBytes,
-    presignExpiresSeconds: storageConfig.presignExpiresSeconds,
-    async quotaFor(projectId) {
-      const project = await models.Project.findById(projectId).select({ owner: 1, customLimits: 1 }).lean();
-      const owner = project ? await models.Developer.findById(project.owner).select({ plan: 1, isAdmin: 1 }).lean() : null;
-      return plans.limitsFor(owner ?? {}, project?.customLimits).storageBytes;
-    },
   });
   const webhooks = createWebhookDispatcher({
     webhooks: models.Webhook,

@@ -18,7 +18,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ name: 'public-api', level: config.logLevel, pretty: config.env === 'development' });
+  const logger = createLogger({
+    name: 'public-api',
+    level: config.logLevel,
+    pretty: config.env === 'development',
+    stacks: config.env === 'development',
+  });
   const deps = createDeps(config, logger);
   const app = createApp(deps);
   const server = app.listen(config.port, () => logger.info(`Public API listening on :${config.port}`));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../logger/index.js';
+import { type Logger, createErrorSerializer } from '../logger/index.js';
 
 /** Removes credentials that may ride in a query string (`?key=pk_live_…`). */
 export function redactQuery(url: string): string {
@@ -23,6 +23,7 @@ export function httpLogger(logger: Logger): RequestHandler {
         url: redactQuery(req.url ?? ''),
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: createErrorSerializer(false),
     },
   }) as unknown as RequestHandler;
 }

@@ -47,6 +47,27 @@ export interface CreateLoggerOptions {
   name: string;
   /** Pretty, human-readable lines (development). */
   pretty?: boolean;
+  /** Keep stack traces in logged errors (development only; production logs never carry them). */
+  stacks?: boolean;
+}
+
+/** Removes credentials embedded in any URI inside free text (driver messages quote URIs). */
+export function redactText(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^@\s/]*@/gi, '$1[redacted]@');
+}
+
+/**
+ * Error serializer: type, code and message with URI credentials removed; the stack only when
+ * `stacks` is set, so production log lines carry no stack traces or file paths.
+ */
+export function createErrorSerializer(stacks: boolean): (err: unknown) => Record<string, unknown> {
+  return (err) => {
+    const base = stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = { type: base.type, message: redactText(String(base.message ?? '')) };
+    if (base.code !== undefined) out.code = base.code;
+    if (stacks && typeof base.stack === 'string') out.stack = redactText(base.stack);
+    return out;
+  };
 }
 
 /** Creates the process logger. JSON lines in production; pretty output when `pretty` is set. */
@@ -55,7 +76,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     level: options.level ?? 'info',
     base: { app: options.name },
     redact: { paths: redactPaths, censor: '[redacted]' },
-    serializers: { err: stdSerializers.err },
+    serializers: { err: createErrorSerializer(options.stacks ?? false) },
   };
   if (options.pretty) {
     config.transport = {
@@ -68,5 +89,5 @@ export function createLogger(options: CreateLoggerOptions): Logger {
 
 /** Replaces credentials in a URI (`mongodb://user:pass@host`) so it can be logged. */
 export function redactUri(uri: string): string {
-  return uri.replace(/\/\/([^@/]*)@/, '//[redacted]@');
+  return redactText(uri);
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { redactPaths, redactUri } from './index.js';
+import { createErrorSerializer, redactPaths, redactUri } from './index.js';
 
 function capture() {
   const lines: string[] = [];
@@ -35,5 +35,18 @@ describe('logger redaction', () => {
   it('redacts credentials inside URIs', () => {
     expect(redactUri('mongodb://user:pass@db.example.com/x')).toBe('mongodb://[redacted]@db.example.com/x');
     expect(redactUri('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('error serializer', () => {
+  it('logs no stack trace and no URI credentials unless stacks are enabled', () => {
+    const err = new Error('connect failed for mongodb://admin:hunter2@db.internal:27017/x');
+    const safe = createErrorSerializer(false)(err);
+    expect(safe.message).toBe('connect failed for mongodb://[redacted]@db.internal:27017/x');
+    expect(safe.stack).toBeUndefined();
+    expect(JSON.stringify(safe)).not.toContain('hunter2');
+    const dev = createErrorSerializer(true)(err);
+    expect(String(dev.stack)).toContain('Error: connect failed');
+    expect(String(dev.stack)).not.toContain('hunter2');
   });
 });

@@ -55,7 +55,15 @@ export function createApp(deps: AppDeps): Express {
     '/api/projects/:projectId/mail/templates',
     mailTemplatesRouter({ templates: files.mailTemplates, models, plans, requireDeveloper }),
   );
-  app.use('/api/projects', projectsRouter({ projects: deps.projects, settings: deps.projectSettings, requireDeveloper }));
+  app.use(
+    '/api/projects',
+    projectsRouter({
+      projects: deps.projects,
+      settings: deps.projectSettings,
+      requireDeveloper,
+      publicApiUrl: deps.config.urls.publicApi,
+    }),
+  );
   app.use('/api/analytics', limiters.dashboard, accountAnalyticsRouter({ observability: deps.observability, requireDeveloper }));
   app.use(
     '/api/admin',

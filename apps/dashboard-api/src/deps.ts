@@ -20,7 +20,9 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
   const files = createDashboardFiles({ config, logger, platform, models: dashboard.models, plans: dashboard.plans });
   dashboard.projectCleanupHooks.push(files.cleanupHook);
   dashboard.dataHooks.push((event) => {
-    files.dispatcher.dispatch(event).catch((err: unknown) => logger.warn({ err, projectId: event.projectId }, 'webhook dispatch failed'));
+    files.dispatcher
+      .dispatch(event)
+      .catch((err: unknown) => logger.warn({ err, projectId: event.projectId }, 'webhook dispatch failed'));
   });
   return {
     ...platform,

@@ -207,8 +207,15 @@ describe('web dashboard in a real browser', () => {
       .first()
       .waitFor();
 
-    await page.goto(`${projectUrl}/logs`);
-    await page.getByRole('cell', { name: '/api/data/missing' }).first().waitFor();
+    const missing = page.getByRole('cell', { name: '/api/data/missing' }).first();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await page.goto(`${projectUrl}/logs`);
+      await page.getByRole('heading', { name: 'Request logs' }).waitFor();
+      await page.locator('.table, .state-empty').first().waitFor();
+      if (await missing.isVisible()) break;
+      await page.waitForTimeout(500);
+    }
+    await missing.waitFor();
     await page.getByLabel('Status').selectOption('4xx');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForFunction(() => {

@@ -24,7 +24,8 @@ export interface AuthState {
   api: ApiClient;
   /** Stores a session returned by login / verify-otp / refresh. */
   acceptSession(session: SessionResponse): void;
-  logout(): Promise<void>;
+  /** Logs out here; with `everywhere`, revokes every session of the account on every device. */
+  logout(everywhere?: boolean): Promise<void>;
   /** Forgets the session locally (after account deletion or a "log out everywhere"). */
   clear(): void;
 }
@@ -93,15 +94,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [clear]);
 
-  const logout = useCallback(async () => {
-    try {
-      await api.post('/api/auth/logout', undefined, { noRefresh: true });
-    } catch {
-      // The local session is dropped either way; a failed server call only leaves a cookie that expires.
-    }
-    channel.current?.postMessage('logout');
-    clear();
-  }, [api, clear]);
+  const logout = useCallback(
+    async (everywhere = false) => {
+      try {
+        await api.post(everywhere ? '/api/auth/logout-all' : '/api/auth/logout', undefined, { noRefresh: !everywhere });
+      } catch {
+        // The local session is dropped either way; a failed server call only leaves a cookie that expires.
+      }
+      channel.current?.postMessage('logout');
+      clear();
+    },
+    [api, clear],
+  );
 
   const value = useMemo<AuthState>(
     () => ({ status, user, api, acceptSession, logout, clear }),

@@ -131,7 +131,15 @@ export function ProfilePage() {
     <>
       <PageHeader title="Profile" subtitle="Your developer account." />
       <div className="stack-lg">
-        <Card title="Account" actions={<Button onClick={() => void logout()}>Log out</Button>}>
+        <Card
+          title="Account"
+          actions={
+            <>
+              <Button onClick={() => void logout()}>Log out</Button>
+              <Button onClick={() => void logout(true)}>Log out on every device</Button>
+            </>
+          }
+        >
           <dl className="facts">
             <div>
               <dt>Email</dt>

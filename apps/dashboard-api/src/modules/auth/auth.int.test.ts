@@ -161,6 +161,15 @@ describe('login, tokens and sessions', () => {
     expect(res.body).toEqual({ success: true, message: 'Logged out successfully' });
     await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(401);
   });
+
+  it('logout-all revokes every session of the developer', async () => {
+    const dev = await registerVerifiedDeveloper(t);
+    const other = await request(t.app).post('/api/auth/login').send({ email: dev.email, password: dev.password }).expect(200);
+    await request(t.app).post('/api/auth/logout-all').set(bearer(dev.accessToken)).expect(200);
+    await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(401);
+    await request(t.app).post('/api/auth/refresh-token').set('Cookie', refreshCookieOf(other)).expect(401);
+    await request(t.app).post('/api/auth/logout-all').expect(401);
+  });
 });
 
 describe('passwords', () => {

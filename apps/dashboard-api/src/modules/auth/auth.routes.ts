@@ -86,6 +86,12 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.json({ success: true, message: 'Logged out successfully' });
   });
 
+  router.post('/logout-all', deps.requireDeveloper, async (_req, res) => {
+    await auth.revokeAllSessions(currentDeveloper(res)._id);
+    res.clearCookie(REFRESH_COOKIE, cookieOptions);
+    res.json({ success: true, message: 'Logged out on every device' });
+  });
+
   router.get('/me', deps.requireDeveloper, async (_req, res) => {
     res.json({ success: true, user: await auth.me(currentDeveloper(res)._id) });
   });

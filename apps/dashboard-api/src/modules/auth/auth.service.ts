@@ -138,6 +138,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       return session(dev, await sessions.start(dev._id, ctx));
     },
 
+    /** Logs the developer out everywhere: every refresh session is revoked. */
+    async revokeAllSessions(developerId: Types.ObjectId | string): Promise<void> {
+      await sessions.revokeAll(developerId);
+    },
+
     async revokeSession(token: string): Promise<void> {
       await sessions.revokeByToken(token);
     },

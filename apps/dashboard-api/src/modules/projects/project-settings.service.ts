@@ -139,6 +139,20 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
       return { message: 'External configuration updated successfully.', ...(warnings.length ? { warnings } : {}) };
     },
 
+    /** Checks BYOD settings without saving them: SSRF rules, then a live 5 s connection test for a database URI. */
+    async testByod(dev: CurrentDeveloper, projectId: string, body: Byod) {
+      await getOwnedProject(models, dev, projectId);
+      if (body.dbUri !== undefined) {
+        await assertPublicMongoUri(body.dbUri, outbound);
+        await testMongoConnection(body.dbUri, deps.byodConnectTimeoutMs);
+        return { ok: true, message: 'Connected to the database successfully.' };
+      }
+      const parsed = parseByodStorageConfig(storageInput(body));
+      const target = parsed.provider === 'supabase' ? parsed.url : parsed.endpoint;
+      if (target) await assertPublicHttpUrl(target, outbound);
+      return { ok: true, message: 'Storage settings are valid.' };
+    },
+
     async deleteByod(dev: CurrentDeveloper, projectId: string, kind: 'db' | 'storage') {
       const project = await getOwnedProject(models, dev, projectId);
       await changeProject(deps, project, { [`resources.${kind}`]: { isExternal: false, config: null, provider: null } }, 'byod');

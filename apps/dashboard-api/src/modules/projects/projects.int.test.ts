@@ -62,7 +62,12 @@ describe('projects', () => {
     const got = await request(t.app).get(`/api/projects/${body._id}`).set(auth(owner)).expect(200);
     const text = JSON.stringify(got.body);
     for (const secret of ['publishableKey', 'secretKey', 'jwtSecret', 'KeyHash']) expect(text).not.toContain(secret);
-    expect(got.body).toMatchObject({ name: 'Shop', allowedDomains: ['*'], isAuthEnabled: false });
+    expect(got.body).toMatchObject({
+      name: 'Shop',
+      allowedDomains: ['*'],
+      isAuthEnabled: false,
+      publicApiUrl: t.config.urls.publicApi,
+    });
   });
 
   it('validates input (400), enforces the plan (403) and email verification (403)', async () => {
@@ -231,6 +236,9 @@ describe('BYOD', () => {
       .send({ collectionName: 'before', schema: [{ key: 'code', type: 'String', unique: true }] })
       .expect(201);
     const dbUri = withDatabase(t.platform.mongoUri, `${t.platform.tenantDbPrefix}byod`);
+    const tested = await request(t.app).post(`/api/projects/${p._id}/byod-config/test`).set(auth(pro)).send({ dbUri });
+    expect(tested.body).toMatchObject({ ok: true });
+    expect((await t.deps.models.Project.findById(p._id).lean())?.resources.db.isExternal).toBe(false);
     const res = await request(t.app).patch(`/api/projects/${p._id}/byod-config`).set(auth(pro)).send({ dbUri }).expect(200);
     expect(res.body).toEqual({ message: 'External configuration updated successfully.' });
     const stored = await t.deps.models.Project.findById(p._id).lean();
@@ -264,6 +272,8 @@ describe('BYOD', () => {
     const res = await request(t.app).patch(url).set(auth(login.body)).send({ dbUri: 'mongodb://127.0.0.1:9/x' }).expect(400);
     expect(res.body.error).toMatch(/Could not connect/);
     expect(res.body.error).not.toContain('127.0.0.1');
+    const tested = await request(t.app).post(`${url}/test`).set(auth(login.body)).send({ dbUri: 'mongodb://127.0.0.1:9/x' });
+    expect(tested.status).toBe(400);
     await request(t.app).patch(url).set(auth(login.body)).send({ dbUri: 'postgres://x' }).expect(400);
   });
 

@@ -21,6 +21,8 @@ export interface ProjectsRouterDeps {
   settings: ProjectSettingsService;
   /** `requireDeveloper`, run first on every route. */
   requireDeveloper: RequestHandler;
+  /** Base URL of the public API, returned with a project so clients can show ready-to-use snippets. */
+  publicApiUrl: string;
 }
 
 const byodKindParams = z.object({ projectId: z.string(), kind: z.enum(['db', 'storage']) });
@@ -39,7 +41,7 @@ export function projectsRouter(deps: ProjectsRouterDeps): Router {
     res.json(await projects.list(currentDeveloper(res)));
   });
   router.get('/:projectId', async (req, res) => {
-    res.json(await projects.get(currentDeveloper(res), pid(req.params)));
+    res.json({ ...(await projects.get(currentDeveloper(res), pid(req.params))), publicApiUrl: deps.publicApiUrl });
   });
   router.patch('/:projectId', async (req, res) => {
     res.json(await projects.update(currentDeveloper(res), pid(req.params), parse(updateProjectBody, req.body)));
@@ -65,6 +67,9 @@ export function projectsRouter(deps: ProjectsRouterDeps): Router {
   });
   router.patch('/:projectId/byod-config', verified, async (req, res) => {
     res.json(await settings.setByod(currentDeveloper(res), pid(req.params), parse(byodConfigBody, req.body)));
+  });
+  router.post('/:projectId/byod-config/test', verified, async (req, res) => {
+    res.json(await settings.testByod(currentDeveloper(res), pid(req.params), parse(byodConfigBody, req.body)));
   });
   router.delete('/:projectId/byod-config/:kind', verified, async (req, res) => {
     const { projectId, kind } = parse(byodKindParams, req.params);

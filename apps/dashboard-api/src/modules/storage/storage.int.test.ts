@@ -164,7 +164,12 @@ describe('dashboard webhooks', () => {
     await request(t.app)
       .post(`/api/projects/${project._id}/webhooks`)
       .set(auth(pro))
-      .send({ name: 'tickets', url: `${receiverUrl}/tickets`, secret, events: { tickets: { insert: true, update: true, delete: true } } })
+      .send({
+        name: 'tickets',
+        url: `${receiverUrl}/tickets`,
+        secret,
+        events: { tickets: { insert: true, update: true, delete: true } },
+      })
       .expect(201);
     const rows = `/api/projects/${project._id}/collections/tickets/data`;
     const created = await request(t.app).post(rows).set(auth(pro)).send({ title: 'first' }).expect(201);
@@ -172,11 +177,17 @@ describe('dashboard webhooks', () => {
     await request(t.app).patch(`${rows}/${id}`).set(auth(pro)).send({ title: 'second' }).expect(200);
     await request(t.app).delete(`${rows}/${id}`).set(auth(pro)).expect(200);
 
-    const events = () => hits.filter((h) => h.path === '/tickets').map((h) => JSON.parse(h.body) as { event: string; documentId: string });
+    const events = () =>
+      hits.filter((h) => h.path === '/tickets').map((h) => JSON.parse(h.body) as { event: string; documentId: string });
     for (let i = 0; i < 100 && events().length < 3; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(events().map((e) => e.event).sort()).toEqual(['tickets.delete', 'tickets.insert', 'tickets.update']);
+    expect(
+      events()
+        .map((e) => e.event)
+        .sort(),
+    ).toEqual(['tickets.delete', 'tickets.insert', 'tickets.update']);
     expect(events().every((e) => e.documentId === id)).toBe(true);
-    for (const hit of hits.filter((h) => h.path === '/tickets')) expect(verifySignature(secret, hit.body, hit.signature)).toBe(true);
+    for (const hit of hits.filter((h) => h.path === '/tickets'))
+      expect(verifySignature(secret, hit.body, hit.signature)).toBe(true);
   });
 
   it('refuses a receiver on 127.0.0.1 unless private targets are allowed', async () => {

@@ -155,7 +155,7 @@ export function createDashboardServices(config: Config, logger: Logger, platform
     plans,
     tenants,
     collections,
-    data: createDataService({ models, tenants, hooks: dataHooks }),
+    data: createDataService({ models, tenants, plans, hooks: dataHooks }),
     usersAdmin: createUsersAdminService({ models, tenants }),
     observability: createObservabilityService({
       models,

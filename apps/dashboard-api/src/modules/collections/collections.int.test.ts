@@ -151,6 +151,30 @@ describe('data browsing', () => {
     await request(t.app).delete(`${base()}/posts/data/${created.body._id}`).set(auth(dev)).expect(404);
   });
 
+  it('charges dashboard inserts and edits to the database quota and releases them on delete', async () => {
+    const used = async () => (await t.deps.models.Project.findById(projectId).lean())?.databaseUsed ?? 0;
+    const start = await used();
+    const created = await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Quota' }).expect(201);
+    const afterInsert = await used();
+    expect(afterInsert).toBeGreaterThan(start);
+    await request(t.app)
+      .patch(`${base()}/posts/data/${created.body._id}`)
+      .set(auth(dev))
+      .send({ title: 'Quota, but a much longer title this time' })
+      .expect(200);
+    expect(await used()).toBeGreaterThan(afterInsert);
+    await request(t.app).delete(`${base()}/posts/data/${created.body._id}`).set(auth(dev)).expect(200);
+    expect(await used()).toBe(start);
+    // On the free plan (50 MB), a full database refuses the insert.
+    await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'free' } });
+    await t.deps.models.Project.updateOne({ _id: projectId }, { $set: { databaseUsed: 50 * 1024 * 1024 } });
+    const full = await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Too much' });
+    await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'pro' } });
+    await t.deps.models.Project.updateOne({ _id: projectId }, { $set: { databaseUsed: start } });
+    expect(full.status).toBe(403);
+    expect(full.body.error).toBe('Database limit exceeded.');
+  });
+
   it('hashes user passwords and never returns them', async () => {
     await request(t.app)
       .post(base())

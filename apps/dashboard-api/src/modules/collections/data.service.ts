@@ -1,9 +1,10 @@
 import { isUsersCollection } from '@urbackend/common/collections';
-import { badRequest, notFound } from '@urbackend/common/errors';
+import { AppError, badRequest, notFound } from '@urbackend/common/errors';
 import type { PlatformModels } from '@urbackend/common/models';
+import type { Plans } from '@urbackend/common/plans';
 import { parseListQuery } from '@urbackend/common/query';
 import type { TenantDatabases } from '@urbackend/common/tenant';
-import { validateDocument } from '@urbackend/common/validation';
+import { documentBytes as docBytes, validateDocument } from '@urbackend/common/validation';
 import bcrypt from 'bcryptjs';
 import { Types } from 'mongoose';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
@@ -38,7 +39,15 @@ export type DashboardDataHook = (event: DashboardDataEvent) => void;
  * Dashboard data browsing of any collection of the developer's project (RLS bypassed, same
  * query language as the public API). In `users`, passwords are hashed on write and never returned.
  */
-export function createDataService(deps: { models: PlatformModels; tenants: TenantDatabases; hooks: DashboardDataHook[] }) {
+
+export interface DataServiceDeps {
+  models: PlatformModels;
+  tenants: TenantDatabases;
+  plans: Plans;
+  hooks: DashboardDataHook[];
+}
+
+export function createDataService(deps: DataServiceDeps) {
   const emit = (event: DashboardDataEvent) => {
     for (const hook of deps.hooks) hook(event);
   };
@@ -49,7 +58,26 @@ export function createDataService(deps: { models: PlatformModels; tenants: Tenan
     if (!collection) throw notFound('Collection not found.');
     const tenant = deps.tenants.forProject({ _id: projectId, resources: project.resources } as never);
     const model = await tenant.model({ name: collection.name, version: collection.version ?? 1 });
-    return { collection, model, users: isUsersCollection(name) };
+    return { collection, model, users: isUsersCollection(name), project };
+  }
+
+  /**
+   * Charges (or, negative, releases) `bytes` of the project's database quota like public-API
+   * writes do: internal databases only; 403 `Database limit exceeded.` over the plan's limit.
+   */
+  async function charge(dev: CurrentDeveloper, project: Awaited<ReturnType<typeof open>>['project'], bytes: number) {
+    if (bytes === 0 || project.resources?.db?.isExternal) return;
+    const { Project } = deps.models;
+    const limit = deps.plans.limitsFor(dev, project.customLimits).mongoBytes;
+    if (bytes < 0 || limit < 0) {
+      await Project.updateOne({ _id: project._id }, { $inc: { databaseUsed: bytes } });
+      return;
+    }
+    const res = await Project.updateOne(
+      { _id: project._id, databaseUsed: { $lte: limit - bytes } },
+      { $inc: { databaseUsed: bytes } },
+    );
+    if (res.matchedCount === 0) throw new AppError('FORBIDDEN', 'Database limit exceeded.');
   }
 
   async function prepareUserWrite(doc: Record<string, unknown>, insert: boolean): Promise<Record<string, unknown>> {
@@ -76,10 +104,15 @@ export function createDataService(deps: { models: PlatformModels; tenants: Tenan
     },
 
     async insert(dev: CurrentDeveloper, projectId: string, name: string, body: unknown) {
-      const { collection, model, users } = await open(dev, projectId, name);
+      const { collection, model, users, project } = await open(dev, projectId, name);
       let doc = validateDocument(collection.model, body, 'insert');
       if (users) doc = await prepareUserWrite(doc, true);
-      const created = await model.create(doc);
+      const bytes = docBytes(doc);
+      await charge(dev, project, bytes);
+      const created = await model.create(doc).catch(async (err: unknown) => {
+        await charge(dev, project, -bytes);
+        throw err;
+      });
       const saved = stripSecrets(created.toObject() as Record<string, unknown>, users) ?? {};
       emit({ projectId, collection: name, action: 'insert', documentId: String(created._id), data: saved });
       return saved;
@@ -87,23 +120,28 @@ export function createDataService(deps: { models: PlatformModels; tenants: Tenan
 
     async patch(dev: CurrentDeveloper, projectId: string, name: string, id: string, body: unknown) {
       assertId(id);
-      const { collection, model, users } = await open(dev, projectId, name);
+      const { collection, model, users, project } = await open(dev, projectId, name);
       let update = validateDocument(collection.model, body, 'patch');
       if (users) update = await prepareUserWrite(update, false);
+      const before = await model.findById(id).lean();
+      if (!before) throw notFound('Document not found.');
       const res = await model.updateOne({ _id: id }, { $set: update });
       if (res.matchedCount === 0) throw notFound('Document not found.');
-      const saved = stripSecrets((await model.findById(id).lean()) as Record<string, unknown> | null, users);
+      const after = (await model.findById(id).lean()) as Record<string, unknown> | null;
+      await charge(dev, project, docBytes(after) - docBytes(before)).catch(() => undefined);
+      const saved = stripSecrets(after, users);
       emit({ projectId, collection: name, action: 'update', documentId: id, data: saved });
       return saved;
     },
 
     async remove(dev: CurrentDeveloper, projectId: string, name: string, id: string) {
       assertId(id);
-      const { model, users } = await open(dev, projectId, name);
+      const { model, users, project } = await open(dev, projectId, name);
       const before = (await model.findById(id).lean()) as Record<string, unknown> | null;
       if (!before) throw notFound('Document not found.');
       const res = await model.deleteOne({ _id: id });
       if (res.deletedCount === 0) throw notFound('Document not found.');
+      await charge(dev, project, -docBytes(before));
       emit({ projectId, collection: name, action: 'delete', documentId: id, data: stripSecrets(before, users) });
     },
   };

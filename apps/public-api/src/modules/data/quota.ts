@@ -2,12 +2,11 @@ import type { Cache } from '@urbackend/common/cache';
 import { AppError } from '@urbackend/common/errors';
 import type { PlatformModels } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
+import { documentBytes } from '@urbackend/common/validation';
 import type { PublicContext } from '../../context.js';
 
-/** JSON byte size of a document (the quota's unit). */
-export function docBytes(doc: unknown): number {
-  return Buffer.byteLength(JSON.stringify(doc) ?? '', 'utf8');
-}
+/** Quota size of a document (JSON bytes without server-added fields): see `documentBytes`. */
+export const docBytes = documentBytes;
 
 /** Database-size accounting for internal projects (BYOD data is the developer's own). */
 export interface DbQuota {

@@ -39,4 +39,9 @@ describe('loadConfig', () => {
       /REDIS_URL: is required in production/,
     );
   });
+
+  it('keeps Redis keys of deployments apart with REDIS_KEY_PREFIX and refuses odd prefixes', () => {
+    expect(loadConfig(baseEnvShape, { ...good, REDIS_KEY_PREFIX: 'staging:' }, mapBaseEnv).redis.keyPrefix).toBe('staging:');
+    expect(() => loadConfig(baseEnvShape, { ...good, REDIS_KEY_PREFIX: 'has space' }, mapBaseEnv)).toThrow(/REDIS_KEY_PREFIX/);
+  });
 });

@@ -29,6 +29,10 @@ export const baseEnvShape = {
     .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')
     .optional(),
   REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'must be up to 64 letters, digits, _ . : -')
+    .default(''),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   ENCRYPTION_KEY: hexKey,
   ENCRYPTION_KEYS: z
@@ -117,7 +121,7 @@ export interface BaseConfig {
   isProduction: boolean;
   logLevel: string;
   mongodb: { uri: string; timeoutMs: number; poolSize: number };
-  redis: { url: string | null; commandTimeoutMs: number };
+  redis: { url: string | null; commandTimeoutMs: number; keyPrefix?: string };
   http: { bodyLimit: string; trustProxy: boolean | number | string; dashboardOrigins: readonly string[] };
   security: {
     jwtSecret: string;
@@ -147,7 +151,7 @@ export function mapBaseEnv(env: BaseEnv): BaseConfig {
     isProduction: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL,
     mongodb: { uri: env.MONGODB_URI, timeoutMs: env.MONGODB_TIMEOUT_MS, poolSize: env.MONGODB_POOL_SIZE },
-    redis: { url: env.REDIS_URL ?? null, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS },
+    redis: { url: env.REDIS_URL ?? null, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, keyPrefix: env.REDIS_KEY_PREFIX },
     http: { bodyLimit: env.BODY_LIMIT, trustProxy: parseTrustProxy(env.TRUST_PROXY), dashboardOrigins },
     security: {
       jwtSecret: env.JWT_SECRET,

@@ -29,7 +29,13 @@ export function createPlatformServices(config: BaseConfig, logger: Logger, overr
     overrides.db ??
     createPlatformDb({ uri: config.mongodb.uri, timeoutMs: config.mongodb.timeoutMs, poolSize: config.mongodb.poolSize, logger });
   const cache =
-    overrides.cache ?? createCache({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs, logger });
+    overrides.cache ??
+    createCache({
+      url: config.redis.url,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      keyPrefix: config.redis.keyPrefix,
+      logger,
+    });
   if (!cache.client) {
     logger.warn('REDIS_URL is not set: SINGLE-PROCESS MODE (caches, rate limits and counters live in this process only)');
   }

@@ -5,6 +5,7 @@ import { adminRouter } from './modules/admin/admin.routes.js';
 import { authRouter } from './modules/auth/auth.routes.js';
 import { collectionsRouter } from './modules/collections/collections.routes.js';
 import { dataRouter } from './modules/collections/data.routes.js';
+import { mailDeliveriesRouter } from './modules/mail-deliveries/mail-deliveries.routes.js';
 import { mailTemplatesRouter } from './modules/mail-templates/mail-templates.routes.js';
 import { accountAnalyticsRouter, observabilityRouter } from './modules/observability/observability.routes.js';
 import { projectsRouter } from './modules/projects/projects.routes.js';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
     '/api/projects/:projectId/mail/templates',
     mailTemplatesRouter({ templates: files.mailTemplates, models, plans, requireDeveloper }),
   );
+  app.use('/api/projects/:projectId/mail/deliveries', mailDeliveriesRouter({ models, logger, requireDeveloper }));
   app.use(
     '/api/projects',
     projectsRouter({

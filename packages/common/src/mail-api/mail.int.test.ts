@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '../cache/index.js';
 import { createSecretBox } from '../crypto/index.js';
 import { createMailer } from '../mail/index.js';
-import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
+import { type MailDelivery, type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
 import { type TestPlatform, createTestPlatform, testServices } from '../testing/index.js';
 import { createMailQuota } from './quota.js';
 import { type MailSendInput, mailSendSchema } from './schemas.js';
@@ -76,6 +76,7 @@ function makeService(limits = { mailPerMonth: 3, mailTemplatesEnabled: true }, c
   const service = createMailService({
     projects: models.Project,
     templates: models.MailTemplate,
+    deliveries: models.MailDelivery,
     secretBox,
     quota: createMailQuota(cache),
     platformMailer: createMailer({
@@ -100,6 +101,15 @@ async function waitForMail(predicate: (m: ParsedMail) => boolean): Promise<Parse
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('mail did not arrive');
+}
+
+async function waitForDelivery(id: string, done: (d: MailDelivery) => boolean): Promise<MailDelivery> {
+  for (let i = 0; i < 200; i++) {
+    const d = await models.MailDelivery.findById(id).lean<MailDelivery>();
+    if (d && done(d)) return d;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('delivery did not reach the expected state');
 }
 
 describe('mail API', () => {
@@ -131,6 +141,17 @@ describe('mail API', () => {
     expect(mail.html).toContain('Welcome, &#60;i&#62;Ann&#60;/i&#62;!');
     expect(mail.text).toContain('Welcome, <i>Ann</i>!');
     expect(mail.html).toContain('href="https://shop.example.com/"');
+    const logged = await waitForDelivery(res.data.id, (d) => d.status !== 'queued');
+    expect(logged).toMatchObject({
+      status: 'sent',
+      to: ['ann@example.com', 'bob@example.com'],
+      subject: 'Welcome to Shop',
+      template: 'welcome',
+      provider: 'default',
+      lastError: null,
+    });
+    expect(logged.providerMessageId).toEqual(expect.any(String));
+    expect(logged.attempts).toMatchObject([{ attemptNumber: 1, status: 'sent', error: null }]);
   });
 
   it('prefers a project template of the same name and refuses unknown templates', async () => {
@@ -163,12 +184,23 @@ describe('mail API', () => {
   it('retries a refused send and delivers it; a send that keeps failing releases its slot', async () => {
     const pid = await newProject();
     refusals.set('retry@example.com', 2);
-    await service.send(pid, mailSendSchema.parse({ to: 'retry@example.com', subject: 'retried', text: 'x' }));
+    const retried = await service.send(pid, mailSendSchema.parse({ to: 'retry@example.com', subject: 'retried', text: 'x' }));
     await waitForMail((m) => m.subject === 'retried');
     expect(refusals.get('retry@example.com')).toBe(0);
+    const sent = await waitForDelivery(retried.data.id, (d) => d.status === 'sent');
+    expect(sent.attempts.map((a) => a.status)).toEqual(['failed', 'failed', 'sent']);
+    expect(sent.attempts[0]?.error).toContain('451');
     refusals.set('lost@example.com', -1);
     const res = await service.send(pid, mailSendSchema.parse({ to: 'lost@example.com', subject: 'lost', text: 'x' }));
     expect(res.data.monthlyUsage).toBe(2);
+    const failed = await waitForDelivery(res.data.id, (d) => d.status === 'failed');
+    expect(failed.attempts.map((a) => [a.attemptNumber, a.status])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+      [3, 'failed'],
+    ]);
+    expect(failed.lastError).toContain('try later');
+    expect(failed.nextRetryAt).toBeNull();
     const counter = `project:mail:count:${pid}:${new Date().toISOString().slice(0, 7)}`;
     for (let i = 0; i < 100 && (await platform.cache.client?.get(counter)) !== '1'; i++)
       await new Promise((r) => setTimeout(r, 50));

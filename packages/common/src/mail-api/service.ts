@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../crypto/index.js';
 import { AppError, badRequest } from '../errors/index.js';
 import { type JobQueue, createJobQueue } from '../jobs/index.js';
 import type { Logger } from '../logger/index.js';
 import { type MailMessage, type Mailer, createMailer } from '../mail/index.js';
+import type { MailDeliveryModel } from '../models/mail-delivery.model.js';
 import type { MailTemplateModel } from '../models/mail-template.model.js';
 import type { ProjectModel } from '../models/project.model.js';
+import { createMailDeliveryLog, mailErrorText } from './deliveries.js';
 import type { MailQuota } from './quota.js';
 import { renderSubject, renderTemplate } from './render.js';
 import type { MailSendInput } from './schemas.js';
@@ -32,6 +33,8 @@ export interface MailLimits {
 export interface MailServiceOptions {
   projects: ProjectModel;
   templates: MailTemplateModel;
+  /** The delivery log: one document per send, updated on every attempt. */
+  deliveries: MailDeliveryModel;
   secretBox: SecretBox;
   quota: MailQuota;
   /** The platform's mailer (SMTP_URL / MAIL_FROM). */
@@ -46,6 +49,7 @@ export interface MailServiceOptions {
 }
 
 interface MailJob {
+  /** The `MailDelivery` id. */
   id: string;
   projectId: string;
   month: string;
@@ -84,6 +88,7 @@ export function createMailService(options: MailServiceOptions): MailService {
   const { logger, secretBox } = options;
   const delays = options.retryDelaysMs ?? DEFAULT_MAIL_RETRY_DELAYS_MS;
   const transports = new Map<string, { fingerprint: string; mailer: Mailer }>();
+  const log = createMailDeliveryLog(options.deliveries, logger);
 
   async function projectMail(projectId: string): Promise<ProjectMail> {
     const doc = await options.projects.findById(projectId).select({ mail: 1 }).lean<{ mail?: ProjectMail }>();
@@ -108,20 +113,26 @@ export function createMailService(options: MailServiceOptions): MailService {
   }
 
   async function deliver(job: MailJob): Promise<void> {
+    const startedAt = new Date();
+    const attemptNumber = job.attempt;
     try {
       const mail = await projectMail(job.projectId);
-      await mailerFor(job.projectId, mail).send(job.message);
-      logger.info({ projectId: job.projectId, mailId: job.id, attempt: job.attempt }, 'project mail sent');
+      const { messageId } = await mailerFor(job.projectId, mail).send(job.message);
+      logger.info({ projectId: job.projectId, mailId: job.id, attempt: attemptNumber }, 'project mail sent');
+      await log.attempt(job.id, { attemptNumber, startedAt, error: null, providerMessageId: messageId, nextRetryAt: null });
     } catch (err) {
-      const delay = delays[job.attempt - 1];
-      const log = { projectId: job.projectId, mailId: job.id, attempt: job.attempt, err: { message: (err as Error).message } };
+      const delay = delays[attemptNumber - 1];
+      const error = mailErrorText(err);
+      const entry = { projectId: job.projectId, mailId: job.id, attempt: attemptNumber, err: { message: error } };
       if (delay === undefined) {
-        logger.error(log, 'project mail failed permanently; monthly slot released');
+        logger.error(entry, 'project mail failed permanently; monthly slot released');
+        await log.attempt(job.id, { attemptNumber, startedAt, error, nextRetryAt: null });
         await options.quota.release(job.projectId, job.month);
         return;
       }
-      logger.warn({ ...log, retryInMs: delay }, 'project mail failed; will retry');
-      await queue.add({ ...job, attempt: job.attempt + 1 }, delay);
+      logger.warn({ ...entry, retryInMs: delay }, 'project mail failed; will retry');
+      await log.attempt(job.id, { attemptNumber, startedAt, error, nextRetryAt: new Date(Date.now() + delay) });
+      await queue.add({ ...job, attempt: attemptNumber + 1 }, delay);
     }
   }
 
@@ -147,7 +158,7 @@ export function createMailService(options: MailServiceOptions): MailService {
     let subject = input.subject;
     let html = input.html;
     let text = input.text;
-    let templateUsed: object | undefined;
+    let templateUsed: { id: string; scope: 'project' | 'global'; key: string; name: string } | undefined;
     if (input.templateId || input.templateName) {
       await systemTemplatesReady();
       const t = await findTemplate(options.templates, projectId, { id: input.templateId, name: input.templateName });
@@ -176,7 +187,13 @@ export function createMailService(options: MailServiceOptions): MailService {
       const { rendered, templateUsed } = await compose(projectId, input, limits);
       const mail = await projectMail(projectId);
       const reservation = await options.quota.reserve(projectId, limits.mailPerMonth);
-      const id = randomUUID();
+      const provider: 'byok' | 'default' = mail.smtpUrl ? 'byok' : 'default';
+      const to = Array.isArray(input.to) ? input.to : [input.to];
+      const entry = { projectId, to, subject: rendered.subject, template: templateUsed?.key ?? null, provider };
+      const id = await log.queued(entry).catch(async (err: unknown) => {
+        await reservation.release();
+        throw err;
+      });
       const message: MailMessage = {
         to: input.to,
         subject: rendered.subject,
@@ -189,7 +206,7 @@ export function createMailService(options: MailServiceOptions): MailService {
         success: true,
         data: {
           id,
-          provider: mail.smtpUrl ? 'byok' : 'default',
+          provider,
           monthlyUsage: reservation.usage,
           monthlyLimit: limits.mailPerMonth,
           ...(templateUsed ? { templateUsed } : {}),

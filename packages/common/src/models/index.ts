@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { type DeveloperOtpModel, developerOtpModel } from './developer-otp.model.js';
 import { type DeveloperModel, type DeveloperSessionModel, developerModel, developerSessionModel } from './developer.model.js';
+import { type MailDeliveryModel, mailDeliveryModel } from './mail-delivery.model.js';
 import { type MailTemplateModel, mailTemplateModel } from './mail-template.model.js';
 import { type ProjectModel, projectModel } from './project.model.js';
 import { type ReleaseModel, releaseModel } from './release.model.js';
@@ -17,6 +18,7 @@ export * from './stored-file.model.js';
 export * from './webhook.model.js';
 export * from './webhook-delivery.model.js';
 export * from './mail-template.model.js';
+export * from './mail-delivery.model.js';
 export * from './user-session.model.js';
 export * from './request-log.model.js';
 
@@ -31,6 +33,7 @@ export interface PlatformModels {
   Webhook: WebhookModel;
   WebhookDelivery: WebhookDeliveryModel;
   MailTemplate: MailTemplateModel;
+  MailDelivery: MailDeliveryModel;
   UserSession: UserSessionModel;
   UserOtp: UserOtpModel;
 }
@@ -47,6 +50,7 @@ export function createPlatformModels(connection: Connection): PlatformModels {
     Webhook: webhookModel(connection),
     WebhookDelivery: webhookDeliveryModel(connection),
     MailTemplate: mailTemplateModel(connection),
+    MailDelivery: mailDeliveryModel(connection),
     UserSession: userSessionModel(connection),
     UserOtp: userOtpModel(connection),
   };

@@ -28,6 +28,7 @@ const PER_PROJECT_MODELS = [
   'Webhook',
   'WebhookDelivery',
   'MailTemplate',
+  'MailDelivery',
   'UserSession',
   'UserOtp',
   'RequestLog',

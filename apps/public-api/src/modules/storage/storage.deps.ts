@@ -94,6 +94,7 @@ export function createFilesMailWebhooks(input: FilesMailWebhooksInput): FilesMai
   const mail = createMailService({
     projects: models.Project,
     templates: models.MailTemplate,
+    deliveries: models.MailDelivery,
     secretBox,
     quota: createMailQuota(cache),
     platformMailer,

@@ -11,6 +11,7 @@ import { Badge, Button, EmptyState, ErrorBanner, Loading, PageHeader } from '../
 import { fieldErrors } from '../../lib/api-client.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { MailDeliveryLog } from './mail-deliveries.js';
 
 function TemplateForm({
   initial,
@@ -183,6 +184,9 @@ export function MailPage() {
           )
         }
       </QueryState>
+      <div style={{ marginTop: '1.5rem' }}>
+        <MailDeliveryLog />
+      </div>
       {editing === 'new' && (
         <TemplateForm
           initial={null}

@@ -1,0 +1,147 @@
+import { type Server, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createMailer } from '@urbackend/common/mail';
+import { type MailService, createMailQuota, createMailService, mailSendSchema } from '@urbackend/common/mail-api';
+import { testServices } from '@urbackend/common/testing';
+import { SMTPServer } from 'smtp-server';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DashboardTestApp,
+  type TestDeveloper,
+  createDashboardTestApp,
+  createTestProject,
+  registerVerifiedDeveloper,
+} from '../../../test/helpers.js';
+
+let t: DashboardTestApp;
+let owner: TestDeveloper;
+let owner2: TestDeveloper;
+let stranger: TestDeveloper;
+let rejecting: SMTPServer;
+let rejectingUrl: string;
+let closedUrl: string;
+const services: MailService[] = [];
+const limits = { mailPerMonth: 5, mailTemplatesEnabled: false };
+const auth = (dev: Pick<TestDeveloper, 'accessToken'>) => ({ Authorization: `Bearer ${dev.accessToken}` });
+
+/** A port nobody listens on (opened, then closed). */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A mail service whose platform SMTP server is `smtpUrl`, with short retry delays. */
+function mailService(smtpUrl: string): MailService {
+  const { models } = t.deps;
+  const service = createMailService({
+    projects: models.Project,
+    templates: models.MailTemplate,
+    deliveries: models.MailDelivery,
+    secretBox: t.deps.secretBox,
+    quota: createMailQuota(t.platform.cache),
+    platformMailer: createMailer({ smtpUrl, from: 'Platform <no-reply@platform.test>', logger: t.platform.logger }),
+    logger: t.platform.logger,
+    isProduction: false,
+    redisUrl: testServices().redisUrl,
+    // Each service gets its own queue, so its own worker (and SMTP server) handles its jobs.
+    queuePrefix: `${t.platform.redisPrefix}bull${services.length}`,
+    retryDelaysMs: [30, 30],
+  });
+  service.startWorker();
+  services.push(service);
+  return service;
+}
+
+beforeAll(async () => {
+  t = await createDashboardTestApp('dash-maildeliv');
+  owner = await registerVerifiedDeveloper(t);
+  owner2 = await registerVerifiedDeveloper(t);
+  stranger = await registerVerifiedDeveloper(t);
+  rejecting = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo(_address, _session, callback) {
+      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+    },
+  });
+  await new Promise<void>((resolve) => rejecting.listen(0, '127.0.0.1', resolve));
+  rejectingUrl = `smtp://127.0.0.1:${(rejecting.server.address() as AddressInfo).port}`;
+  closedUrl = `smtp://127.0.0.1:${await closedPort()}`;
+});
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.close()));
+  await new Promise<void>((resolve) => rejecting.close(() => resolve()));
+  await t.cleanup();
+});
+
+type Listed = {
+  _id: string;
+  status: string;
+  to: string[];
+  subject: string;
+  attempts: { status: string; error: string | null }[];
+};
+
+async function listUntil(dev: TestDeveloper, path: string, done: (items: Listed[]) => boolean): Promise<Listed[]> {
+  for (let i = 0; i < 200; i++) {
+    const res = await request(t.app).get(path).set(auth(dev)).expect(200);
+    if (done(res.body.data)) return res.body.data;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the delivery log did not reach the expected state');
+}
+
+const send = (service: MailService, pid: string, to: string | string[], subject: string) =>
+  service.send(pid, mailSendSchema.parse({ to, subject, text: 'hello' }), limits);
+
+describe('mail delivery log', () => {
+  it('records failed sends with every attempt, releases their quota slots and lists them to the owner only', async () => {
+    const project = await createTestProject(t.app, owner, 'Mailer');
+    const base = `/api/projects/${project._id}/mail/deliveries`;
+    const counter = `project:mail:count:${project._id}:${new Date().toISOString().slice(0, 7)}`;
+    await send(mailService(closedUrl), project._id, 'nobody@example.com', 'unreachable');
+    await send(mailService(rejectingUrl), project._id, ['a@example.com', 'b@example.com'], 'rejected');
+    expect(await t.platform.cache.client?.get(counter)).toBe('2');
+
+    const failed = await listUntil(owner, base, (items) => items.filter((d) => d.status === 'failed').length === 2);
+    const unreachable = failed.find((d) => d.subject === 'unreachable');
+    const rejected = failed.find((d) => d.subject === 'rejected');
+    expect(unreachable?.attempts.map((a) => a.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(unreachable?.attempts[0]?.error).toMatch(/ECONNREFUSED/);
+    expect(rejected).toMatchObject({ to: ['a@example.com', 'b@example.com'], lastError: expect.stringContaining('550') });
+    expect(rejected?.attempts).toHaveLength(3);
+    for (let i = 0; i < 100 && (await t.platform.cache.client?.get(counter)) !== '0'; i++)
+      await new Promise((r) => setTimeout(r, 30));
+    expect(await t.platform.cache.client?.get(counter)).toBe('0');
+
+    await request(t.app).get(base).set(auth(stranger)).expect(404);
+    await request(t.app).get(base).expect(401);
+    await request(t.app).get(`${base}?status=lost`).set(auth(owner)).expect(400);
+  });
+
+  it('records a delivered mail as sent, pages and filters by status, and is deleted with the project', async () => {
+    const project = await createTestProject(t.app, owner2, 'Sender');
+    const base = `/api/projects/${project._id}/mail/deliveries`;
+    const res = await send(mailService(t.smtp.url), project._id, 'ann@example.com', 'delivered');
+    await send(mailService(closedUrl), project._id, 'lost@example.com', 'lost');
+    const all = await listUntil(owner2, base, (items) => items.length === 2 && items.every((d) => d.status !== 'queued'));
+    const sent = all.find((d) => d.status === 'sent');
+    expect(sent).toMatchObject({ _id: res.data.id, to: ['ann@example.com'], subject: 'delivered' });
+    expect(sent?.attempts).toMatchObject([{ status: 'sent', error: null }]);
+    expect(t.smtp.messages.some((m) => m.subject === 'delivered')).toBe(true);
+
+    const page = await request(t.app).get(`${base}?limit=1&page=2`).set(auth(owner2)).expect(200);
+    expect(page.body.data).toHaveLength(1);
+    expect(page.body.pagination).toEqual({ page: 2, limit: 1, total: 2, totalPages: 2 });
+    const onlyFailed = await request(t.app).get(`${base}?status=failed`).set(auth(owner2)).expect(200);
+    expect(onlyFailed.body.data.map((d: Listed) => d.subject)).toEqual(['lost']);
+
+    await request(t.app).delete(`/api/projects/${project._id}`).set(auth(owner2)).expect(200);
+    expect(await t.deps.models.MailDelivery.countDocuments({ projectId: project._id })).toBe(0);
+  });
+});

@@ -83,7 +83,7 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
   const { Project, cache, logger } = deps;
 
   async function load(projectId: string): Promise<CollectionProject> {
-    if (!Types.ObjectId.isValid(projectId)) throw notFound('Project not found.');
+    if (!Types.ObjectId.isValid(projectId)) throw badRequest('Invalid ID format.');
     const project = await Project.findById(projectId)
       .select('collections configVersion publishableKeyHash secretKeyHash resources')
       .lean();

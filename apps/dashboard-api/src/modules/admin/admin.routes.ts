@@ -51,7 +51,7 @@ export function adminRouter(deps: { Developer: DeveloperModel; plans: Plans; req
     const { developerId } = parse(devParams, req.params);
     const { plan } = parse(planBody, req.body);
     if (!plans.has(plan)) throw badRequest(`Unknown plan '${plan}'. Known plans: ${plans.names().join(', ')}.`);
-    if (!Types.ObjectId.isValid(developerId)) throw notFound('Developer not found.');
+    if (!Types.ObjectId.isValid(developerId)) throw badRequest('Invalid ID format.');
     const result = await Developer.updateOne({ _id: developerId }, { $set: { plan } });
     if (result.matchedCount === 0) throw notFound('Developer not found.');
     res.json({ message: 'Plan updated', developerId, plan, limits: plans.limitsFor({ plan }) });

@@ -1,7 +1,7 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
 import type { Cache } from '@urbackend/common/cache';
 import { type SecretBox, generateApiKey, randomToken, sha256Hex } from '@urbackend/common/crypto';
-import { AppError, notFound } from '@urbackend/common/errors';
+import { AppError, badRequest, notFound } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
 import { type PlatformModels, type Project, requestLogModel } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
@@ -24,7 +24,7 @@ export interface ProjectServiceDeps extends ProjectCleanupDeps {
 
 /** The owner's project (lean, all fields) or 404: another developer's project is "not found". */
 export async function getOwnedProject(models: PlatformModels, owner: CurrentDeveloper, projectId: string): Promise<ProjectDoc> {
-  if (!Types.ObjectId.isValid(projectId)) throw notFound('Project not found.');
+  if (!Types.ObjectId.isValid(projectId)) throw badRequest('Invalid ID format.');
   const project = await models.Project.findOne({ _id: projectId, owner: owner._id }).lean();
   if (!project) throw notFound('Project not found.');
   return project as ProjectDoc;

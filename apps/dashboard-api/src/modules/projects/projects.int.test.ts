@@ -103,7 +103,7 @@ describe('projects', () => {
     await request(t.app).delete(`/api/projects/${p._id}`).set(auth(stranger)).expect(404);
     await request(t.app).post(`/api/projects/${p._id}/api-key`).set(auth(stranger)).send({ keyType: 'secret' }).expect(404);
     await request(t.app).post(`/api/projects/${p._id}/collections`).set(auth(stranger)).send({ collectionName: 'a' }).expect(404);
-    await request(t.app).get('/api/projects/not-an-id').set(auth(stranger)).expect(404);
+    await request(t.app).get('/api/projects/not-an-id').set(auth(stranger)).expect(400);
     await request(t.app).get(`/api/projects/${p._id}`).expect(401);
     await request(t.app).get('/api/projects').set('Authorization', 'Bearer nope').expect(401);
   });

@@ -1,4 +1,5 @@
 import { parse } from '@urbackend/common/http';
+import { isPlainObject } from '@urbackend/common/validation';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { currentDeveloper, requireVerified } from '../../middleware/auth.js';
@@ -13,7 +14,8 @@ const listQuery = z.object({
   page: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const objectBody = z.record(z.unknown());
+// z.custom keeps the body as sent (z.record would drop an own `__proto__` key); validateDocument refuses bad keys.
+const objectBody = z.custom<Record<string, unknown>>(isPlainObject, { message: 'Request body must be a JSON object.' });
 const passwordBody = z.object({ newPassword: z.string().min(6, 'newPassword must be at least 6 characters').max(100) });
 
 /** `/api/projects/:projectId/admin/users`: end-user administration. */

@@ -17,6 +17,7 @@ import {
   verifyEmailSchema,
 } from './user-auth.schemas.js';
 import type { UserAuthService } from './user-auth.service.js';
+import { assertSafeKeys } from './users.store.js';
 
 export interface UserAuthRouterDeps {
   auth: UserAuthService;
@@ -44,7 +45,7 @@ export function createUserAuthRouter(deps: UserAuthRouterDeps): Router {
   };
 
   router.post('/signup', ...limited, async (req, res) => {
-    const result = await auth.signup(ctxOf(req), parse(signupSchema, req.body), clientOf(req));
+    const result = await auth.signup(ctxOf(req), parse(signupSchema, assertSafeKeys(req.body)), clientOf(req));
     if (result.kind === 'resent') {
       res.json({
         success: true,

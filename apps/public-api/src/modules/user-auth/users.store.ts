@@ -1,7 +1,7 @@
 import type { CollectionSnapshot, ProjectSnapshot } from '@urbackend/common/api-keys';
-import { AppError, forbidden } from '@urbackend/common/errors';
+import { AppError, type ErrorDetail, badRequest, forbidden } from '@urbackend/common/errors';
 import type { FieldDef } from '@urbackend/common/models';
-import { validateDocument } from '@urbackend/common/validation';
+import { collectValueProblems, validateDocument } from '@urbackend/common/validation';
 import { Types, type mongo } from 'mongoose';
 import type { PublicContext } from '../../context.js';
 import { usernameSchema } from './user-auth.schemas.js';
@@ -66,12 +66,26 @@ export function customFieldsOf(users: CollectionSnapshot): FieldDef[] {
  * required fields and defaults) or update (`patch`). Protected and undeclared keys are dropped.
  */
 export function customValues(users: CollectionSnapshot, body: Record<string, unknown>, mode: 'insert' | 'patch') {
+  assertSafeKeys(body);
   const fields = customFieldsOf(users);
   const declared = new Set(fields.map((f) => f.key));
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) if (declared.has(k)) input[k] = v;
   if (input.username !== undefined) input.username = usernameSchema.parse(input.username);
   return validateDocument(fields, input, mode);
+}
+
+/**
+ * 400 when a request body carries keys MongoDB or the runtime would misread (`$`-prefixed,
+ * dotted, `__proto__`/`constructor`/`prototype`, NUL), even under keys that would be dropped
+ * (SECURITY.md, Input). Check the raw body: zod drops an own `__proto__` key while parsing.
+ */
+export function assertSafeKeys<T>(body: T): T {
+  const problems: ErrorDetail[] = [];
+  collectValueProblems(body, '', problems);
+  const first = problems[0];
+  if (first) throw badRequest(`Field '${first.path}' ${first.message}.`, problems);
+  return body;
 }
 
 /** Required `username`/`name` that signup did not supply get one from the email (reference). */

@@ -73,6 +73,9 @@ export function createPlatformDb(options: PlatformDbOptions): PlatformDb {
           heartbeatFrequencyMS: 2_000,
           autoIndex: false,
           autoCreate: false,
+          // `connection.set('bufferCommands', false)` alone does not stop buffering before the first
+          // connection (mongoose 8): without this, requests wait 10 s while MongoDB is unreachable.
+          bufferCommands: false,
         });
         await detectKind();
         logger.info({ server: kind, target: redactUri(options.uri) }, 'MongoDB connected');

@@ -34,7 +34,7 @@ export type MailTemplatesService = ReturnType<typeof createMailTemplatesService>
 /** Creates the template admin service. */
 export function createMailTemplatesService(model: MailTemplateModel) {
   async function getOwn(projectId: string, id: string): Promise<Lean> {
-    if (!Types.ObjectId.isValid(id)) throw notFound('Mail template not found.');
+    if (!Types.ObjectId.isValid(id)) throw new AppError('VALIDATION_FAILED', 'Invalid ID format.');
     const t = await model.findOne({ _id: id, $or: [{ projectId }, { projectId: null }] }).lean<Lean>();
     if (!t) throw notFound('Mail template not found.');
     return t;

@@ -216,6 +216,7 @@ describe('dashboard mail templates', () => {
     const created = await request(t.app).post(base).set(auth(dev)).send(body).expect(201);
     expect(created.body.data.template).toMatchObject({ key: 'order-shipped', name: 'Order shipped' });
     await request(t.app).post(base).set(auth(dev)).send(body).expect(409);
+    await request(t.app).get(`${base}/not-an-id`).set(auth(dev)).expect(400);
     const systemId = global.body.data.templates[0].id as string;
     await request(t.app).patch(`${base}/${systemId}`).set(auth(dev)).send({ subject: 'x' }).expect(403);
     const id = created.body.data.template.id as string;

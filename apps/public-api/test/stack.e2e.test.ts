@@ -12,7 +12,7 @@ import urBackend from '@urbackend/sdk';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../src/testing/smtp-sink.js';
-import { type ApiProcess, json, pollUntil, startApi, status } from './stack.js';
+import { type ApiProcess, json, pollUntil, stackEnv, startApi, status } from './stack.js';
 
 type Doc = Record<string, unknown> & { _id: string };
 
@@ -47,24 +47,7 @@ beforeAll(async () => {
   const services = testServices();
   sink = await startSmtpSink();
   storageDir = await mkdtemp(path.join(tmpdir(), 'ub-stack-'));
-  const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    MONGODB_URI: mongoUri,
-    ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    ALLOW_PRIVATE_TARGETS: 'true',
-    SMTP_URL: sink.url,
-    STORAGE_DIR: storageDir,
-    BCRYPT_COST: '4',
-    // Both processes share the test Redis without a key prefix: per-IP counters would carry over
-    // between runs (and other e2e files), so the IP limits are off and the plan quotas unlimited.
-    RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
-    RATE_LIMIT_DASHBOARD_IP_PER_15MIN: '0',
-    RATE_LIMIT_AUTH_IP_PER_15MIN: '0',
-    PLAN_LIMITS: JSON.stringify({ free: { reqPerMinute: -1, reqPerDay: -1 } }),
-  };
+  const env = stackEnv({ mongoUri, redisUrl: services.redisUrl, smtpUrl: sink.url, storageDir });
   [dash, pub] = await Promise.all([startApi('dashboard-api', env), startApi('public-api', env)]);
 }, 120_000);
 
@@ -226,6 +209,18 @@ describe('dashboard-api + public-api processes with @urbackend/sdk', () => {
       body: { pipeline: [{ $lookup: { from: 'users', localField: 'ownerId', foreignField: '_id', as: 'u' } }] },
     });
     expect(aggregate.status).toBe(400);
+  });
+
+  it('a schema change on the dashboard is enforced by the public API within 1 second (CONTRACT §3.9)', async () => {
+    const insert = (country: string) =>
+      json(`${pub.baseUrl}/api/data/authors`, { headers: { 'x-api-key': sk }, body: { name: 'Bo', country } });
+    expect((await insert('xx')).status).toBe(201);
+    const schema = [...schemas.authors, { key: 'country', type: 'String', enum: ['fr', 'de'] }];
+    const patched = await d(`/projects/${projectId}/collections/authors`, { method: 'PATCH', body: { schema } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const elapsed = await pollUntil(async () => (await insert('xx')).status === 400, 2000, 'new enum enforced');
+    expect(elapsed).toBeLessThan(1000);
+    expect((await insert('fr')).status).toBe(201);
   });
 
   it('a publishable key rotated on the dashboard is refused by the public API within 1 second', async () => {

@@ -1,5 +1,6 @@
 /** Helpers of the whole-stack end-to-end test: real API processes, plain HTTP, polling. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../../../scripts/services/util.js';
 
@@ -63,6 +64,28 @@ export async function startApi(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The environment both API processes of the stack test start with (fresh secrets each run). */
+export function stackEnv(input: { mongoUri: string; redisUrl: string | null; smtpUrl: string; storageDir: string }) {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: input.mongoUri,
+    ...(input.redisUrl ? { REDIS_URL: input.redisUrl } : {}),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ALLOW_PRIVATE_TARGETS: 'true',
+    SMTP_URL: input.smtpUrl,
+    STORAGE_DIR: input.storageDir,
+    BCRYPT_COST: '4',
+    // Both processes share the test Redis without a key prefix: per-IP counters would carry over
+    // between runs (and other e2e files), so the IP limits are off and the plan quotas unlimited.
+    RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
+    RATE_LIMIT_DASHBOARD_IP_PER_15MIN: '0',
+    RATE_LIMIT_AUTH_IP_PER_15MIN: '0',
+    PLAN_LIMITS: JSON.stringify({ free: { reqPerMinute: -1, reqPerDay: -1 } }),
+  };
 }
 
 /** A JSON HTTP answer. */

@@ -11,6 +11,12 @@ describe('toAppError', () => {
     ['multer size', Object.assign(new Error('big'), { code: 'LIMIT_FILE_SIZE' }), 413, 'Payload too large.'],
     ['bad json', Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed', status: 400 }), 400, /Invalid JSON/],
     ['db down', Object.assign(new Error('x'), { name: 'MongoServerSelectionError' }), 503, /Database/],
+    [
+      'query over maxTimeMS',
+      Object.assign(new Error('operation exceeded time limit'), { name: 'MongoServerError', code: 50 }),
+      503,
+      /took too long/,
+    ],
     ['anything else', new Error('secret internal path /etc/x'), 500, 'Internal server error.'],
     ['a string', 'boom', 500, 'Internal server error.'],
   ];

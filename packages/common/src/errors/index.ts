@@ -85,6 +85,7 @@ interface ErrorLike {
   statusCode?: unknown;
   path?: unknown;
   keyValue?: unknown;
+  codeName?: unknown;
 }
 
 const MONGO_UNAVAILABLE = new Set([
@@ -99,7 +100,7 @@ const MONGO_UNAVAILABLE = new Set([
 /**
  * Maps anything thrown to an AppError: zod → 400 with details, Mongo duplicate key → 409,
  * CastError → 400, body-parser errors → 400/413, multer size limit → 413, database
- * unreachable → 503, anything else → 500 (original kept as `cause`).
+ * unreachable → 503, a query over its `maxTimeMS` (MaxTimeMSExpired, code 50) → 503, anything else → 500 (original kept as `cause`).
  */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -124,6 +125,9 @@ export function toAppError(err: unknown): AppError {
   }
   if (typeof e.type === 'string' && e.type.startsWith('encoding.') && typeof e.status === 'number') {
     return new AppError('VALIDATION_FAILED', 'Unsupported request body encoding.', undefined, { cause: err });
+  }
+  if (e.code === 50 || e.codeName === 'MaxTimeMSExpired') {
+    return unavailable('The query took too long and was stopped. Narrow the filter and retry.', err);
   }
   if (typeof e.name === 'string' && MONGO_UNAVAILABLE.has(e.name)) {
     return unavailable('Database temporarily unavailable. Please retry shortly.', err);

@@ -33,6 +33,22 @@ function actorOf(req: Request, plans: Plans): StorageActor {
 
 const body = (req: Request) => (req.body === undefined ? {} : req.body);
 
+const ONE_FILE = "Only one file may be uploaded per request, in the field 'file'.";
+
+/**
+ * Multer/busboy errors are the client's: a size over the limit stays a 413 (mapped by the error
+ * middleware), more than one file or a file under another field name is a 400, and an
+ * unparsable multipart body is a 400 (not a 500).
+ */
+function uploadError(err: unknown): unknown {
+  if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return err;
+    if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') return badRequest(ONE_FILE);
+    return badRequest(`Invalid multipart body: ${err.message}.`);
+  }
+  return badRequest('Invalid multipart body.');
+}
+
 /** `/api/storage` routes (reference §1.5): upload, presigned upload, delete, delete all, list. */
 export function createStorageRouter(deps: StorageRouterDeps): Router {
   const router = Router();
@@ -45,7 +61,11 @@ export function createStorageRouter(deps: StorageRouterDeps): Router {
     next();
   };
 
-  router.post('/upload', ...guard, mayUpload, upload.single('file'), async (req, res) => {
+  const singleFile: RequestHandler = (req, res, next) => {
+    upload.single('file')(req, res, (err?: unknown) => (err ? next(uploadError(err)) : next()));
+  };
+
+  router.post('/upload', ...guard, mayUpload, singleFile, async (req, res) => {
     if (!req.file) throw badRequest('No file uploaded.');
     const file = { buffer: req.file.buffer, originalName: req.file.originalname, contentType: req.file.mimetype };
     res.status(201).json(await storage.upload(ctxOf(req).project, file, actorOf(req, plans)));

@@ -19,11 +19,6 @@ const shape = {
   ...planEnvShape,
   ADMIN_EMAIL: z.string().trim().toLowerCase().email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
-    .optional(),
-  MAIL_FROM: z.string().min(3).default('urBackend <no-reply@urbackend.local>'),
   DASHBOARD_ACCESS_TOKEN_TTL: durationSchema.default('15m'),
   DASHBOARD_REFRESH_TOKEN_TTL: durationSchema.default('7d'),
   ...storageEnvShape,
@@ -38,10 +33,9 @@ export function durationMs(value: string): number {
   return Number(m[1]) * unit;
 }
 
-/** Dashboard-only settings: admin bootstrap, developer mail, token lifetimes, plans. */
+/** Dashboard-only settings: admin bootstrap, token lifetimes, plans. */
 export interface DashboardSettings {
   admin: { email: string; password: string | null } | null;
-  mail: { smtpUrl: string | null; from: string };
   tokens: { accessTtlMs: number; refreshTtlMs: number };
   plans: PlanConfig;
 }
@@ -69,7 +63,6 @@ export function loadDashboardConfig(source: EnvSource) {
         rateLimits: { ...base.rateLimits, dashboardIpPer15Min: env.RATE_LIMIT_DASHBOARD_IP_PER_15MIN },
         dashboard: {
           admin: env.ADMIN_EMAIL ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD ?? null } : null,
-          mail: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
           tokens: {
             accessTtlMs: durationMs(env.DASHBOARD_ACCESS_TOKEN_TTL),
             refreshTtlMs: durationMs(env.DASHBOARD_REFRESH_TOKEN_TTL),

@@ -1,7 +1,7 @@
 import { type CollectionService, createCollectionService } from '@urbackend/common/collections';
 import type { ServerKind } from '@urbackend/common/db';
 import type { Logger } from '@urbackend/common/logger';
-import { type Mailer, createMailer } from '@urbackend/common/mail';
+import type { Mailer } from '@urbackend/common/mail';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
 import { assertPublicMongoUri } from '@urbackend/common/outbound';
 import { type Plans, createPlans } from '@urbackend/common/plans';
@@ -77,12 +77,7 @@ export function createDashboardServices(config: Config, logger: Logger, platform
   const { db, cache, secretBox } = platform;
   const settings = config.dashboard;
   const models = createPlatformModels(db.connection);
-  const mailer = createMailer({
-    smtpUrl: settings.mail.smtpUrl,
-    from: settings.mail.from,
-    logger,
-    isProduction: config.isProduction,
-  });
+  const { mailer } = platform;
   const plans = createPlans({ defaultPlan: settings.plans.defaultPlan, overrides: { ...settings.plans.overrides } });
   const outbound = { allowPrivateTargets: config.security.allowPrivateTargets };
   const byod = createByodConnections({ secretBox, logger, checkTarget: (uri) => assertPublicMongoUri(uri, outbound) });
@@ -184,7 +179,6 @@ export function createDashboardServices(config: Config, logger: Logger, platform
       await ensureAdmin(models.Developer, settings.admin, logger);
     },
     async closeDashboard(): Promise<void> {
-      mailer.close();
       await byod.close();
     },
   };

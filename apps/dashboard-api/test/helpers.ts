@@ -20,9 +20,9 @@ export function testDashboardConfig(platform: TestPlatform, smtpUrl: string | nu
     security: { ...base.security, previousEncryptionKeys: [] },
     port: 0,
     rateLimits: { authIpPer15Min: 1000, authAccountPer15Min: 10, dashboardIpPer15Min: 10_000 },
+    mail: { smtpUrl, from: 'urBackend <no-reply@test.local>' },
     dashboard: {
       admin: null,
-      mail: { smtpUrl, from: 'urBackend <no-reply@test.local>' },
       tokens: { accessTtlMs: 15 * 60_000, refreshTtlMs: 7 * 86_400_000 },
       plans: { defaultPlan: 'free', overrides: {} },
     },

@@ -52,7 +52,7 @@ beforeAll(async () => {
   other = await h.project({ name: 'Other', collections });
 });
 afterAll(async () => {
-  for (const d of built) d.userAuth.close();
+  for (const d of built) d.mailer.close();
   await Promise.allSettled(built.flatMap((d) => [d.apiKeys.close(), d.requestLogs.close(), d.files.close(), d.byod.close()]));
   await Promise.allSettled(caches.map((c) => c.close()));
   await h.close();

@@ -67,7 +67,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PublicOver
   const tenants = createTenantDatabases(platform.db, byod, createModelRegistry());
   const plans = createPlans(config.plans);
   const files = createFilesMailWebhooks({
-    ...{ config, logger, models, plans, cache: platform.cache, secretBox: platform.secretBox },
+    ...{ config, logger, models, plans, cache: platform.cache, secretBox: platform.secretBox, mailer: platform.mailer },
     whenDbReady: () => platform.db.connect(),
   });
   const onDataEvent = overrides.onDataEvent ?? files.onDataEvent;
@@ -109,6 +109,8 @@ export function createDeps(config: Config, logger: Logger, overrides: PublicOver
       tenants,
       logger,
       plans,
+      mailer: platform.mailer,
+      mailFrom: config.mail.from,
     }),
     files,
     async close() {

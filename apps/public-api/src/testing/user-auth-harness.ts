@@ -36,7 +36,8 @@ export async function startUserAuthHarness(label: string): Promise<UserAuthHarne
     port: 0,
     rateLimits: { authIpPer15Min: 1000, authAccountPer15Min: 10, publicIpPerMin: 10_000 },
     plans: { defaultPlan: 'free', overrides: { free: { reqPerMinute: -1, reqPerDay: -1 } } },
-    userAuth: { ...DEFAULT_USER_AUTH_SETTINGS, bcryptCost: 4, smtpUrl: sink.url, mailFrom: 'Platform <no-reply@platform.test>' },
+    mail: { smtpUrl: sink.url, from: 'Platform <no-reply@platform.test>' },
+    userAuth: { ...DEFAULT_USER_AUTH_SETTINGS, bcryptCost: 4 },
   } as Config;
   const built: AppDeps[] = [];
   const appWith = (over: Partial<Config>) => {
@@ -60,7 +61,7 @@ export async function startUserAuthHarness(label: string): Promise<UserAuthHarne
         ...options,
       }),
     async close() {
-      for (const d of built) d.userAuth.close();
+      for (const d of built) d.mailer.close();
       await sink.close();
       await platform.cleanup();
     },

@@ -48,6 +48,11 @@ export const baseEnvShape = {
     .default('1mb'),
   ALLOW_PRIVATE_TARGETS: bool,
   SHUTDOWN_GRACE_MS: int(10000, 0),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('urBackend <no-reply@urbackend.local>'),
   PUBLIC_API_URL: z.string().url().default('http://localhost:1235'),
   DASHBOARD_URL: z.string().url().default('http://localhost:5173'),
   DASHBOARD_ORIGINS: z.string().optional(),
@@ -130,6 +135,8 @@ export interface BaseConfig {
     allowPrivateTargets: boolean;
   };
   urls: { publicApi: string; dashboard: string };
+  /** Platform SMTP (null: mails are logged in development, refused in production) and sender. */
+  mail: { smtpUrl: string | null; from: string };
   rateLimits: { authIpPer15Min: number; authAccountPer15Min: number };
   shutdownGraceMs: number;
 }
@@ -163,6 +170,7 @@ export function mapBaseEnv(env: BaseEnv): BaseConfig {
       allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
     },
     urls: { publicApi: env.PUBLIC_API_URL.replace(/\/$/, ''), dashboard: env.DASHBOARD_URL.replace(/\/$/, '') },
+    mail: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
     rateLimits: {
       authIpPer15Min: env.RATE_LIMIT_AUTH_IP_PER_15MIN,
       authAccountPer15Min: env.RATE_LIMIT_AUTH_ACCOUNT_PER_15MIN,

@@ -118,6 +118,7 @@ export function testBaseConfig(platform: Pick<TestPlatform, 'mongoUri'>): BaseCo
       allowPrivateTargets: true,
     },
     urls: { publicApi: 'http://localhost:1235', dashboard: 'http://localhost:5173' },
+    mail: { smtpUrl: null, from: 'urBackend <no-reply@test.local>' },
     rateLimits: { authIpPer15Min: 100, authAccountPer15Min: 10 },
     shutdownGraceMs: 1000,
   };

@@ -7,7 +7,6 @@ import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness } from '../../testing/harness.js';
-import { DEFAULT_USER_AUTH_SETTINGS } from '../user-auth/user-auth.kit.js';
 
 let h: Harness;
 let api: Server;
@@ -49,11 +48,7 @@ beforeAll(async () => {
   api = createServer();
   apiUrl = `http://127.0.0.1:${await listen(api)}`;
   h = await createHarness('pubmailhooks', {
-    userAuth: {
-      ...DEFAULT_USER_AUTH_SETTINGS,
-      smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
-      mailFrom: 'Platform <no-reply@platform.test>',
-    },
+    mail: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Platform <no-reply@platform.test>' },
     delivery: { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [30, 30], webhookConcurrency: 5 },
   });
   api.on('request', h.app);

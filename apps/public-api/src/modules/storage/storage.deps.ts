@@ -1,7 +1,7 @@
 import type { Cache } from '@urbackend/common/cache';
 import type { SecretBox } from '@urbackend/common/crypto';
 import type { Logger } from '@urbackend/common/logger';
-import { createMailer } from '@urbackend/common/mail';
+import type { Mailer } from '@urbackend/common/mail';
 import { type MailService, createMailQuota, createMailService, ensureSystemMailTemplates } from '@urbackend/common/mail-api';
 import type { PlatformModels } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
@@ -44,6 +44,8 @@ export interface FilesMailWebhooksInput {
   secretBox: SecretBox;
   models: PlatformModels;
   plans: Plans;
+  /** The platform mailer (owned and closed by the platform services). */
+  mailer: Mailer;
   whenDbReady: () => Promise<void>;
 }
 
@@ -85,19 +87,13 @@ export function createFilesMailWebhooks(input: FilesMailWebhooksInput): FilesMai
     retryDelaysMs: delivery.webhookRetryDelaysMs,
     concurrency: delivery.webhookConcurrency,
   });
-  const platformMailer = createMailer({
-    smtpUrl: config.userAuth?.smtpUrl ?? null,
-    from: config.userAuth?.mailFrom ?? 'urBackend <no-reply@urbackend.local>',
-    logger,
-    isProduction: config.isProduction,
-  });
   const mail = createMailService({
     projects: models.Project,
     templates: models.MailTemplate,
     deliveries: models.MailDelivery,
     secretBox,
     quota: createMailQuota(cache),
-    platformMailer,
+    platformMailer: input.mailer,
     logger,
     isProduction: config.isProduction,
     redisUrl: config.redis.url,
@@ -125,7 +121,6 @@ export function createFilesMailWebhooks(input: FilesMailWebhooksInput): FilesMai
     },
     async close() {
       await Promise.allSettled([webhooks.close(), mail.close(), storageManager.close(), stopListening?.()]);
-      platformMailer.close();
     },
   };
 }

@@ -12,11 +12,6 @@ export const userAuthEnvShape = {
   OAUTH_GITHUB_BASE_URL: z.string().url().default('https://github.com'),
   OAUTH_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   OAUTH_GOOGLE_ISSUER: z.string().url().default('https://accounts.google.com'),
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
-    .optional(),
-  MAIL_FROM: z.string().min(3).default('urBackend <no-reply@urbackend.local>'),
 };
 
 type UserAuthEnv = z.infer<z.ZodObject<typeof userAuthEnvShape>>;
@@ -32,7 +27,5 @@ export function mapUserAuthEnv(env: UserAuthEnv): UserAuthSettings {
       githubApiUrl: env.OAUTH_GITHUB_API_URL,
       googleIssuer: env.OAUTH_GOOGLE_ISSUER,
     },
-    smtpUrl: env.SMTP_URL ?? null,
-    mailFrom: env.MAIL_FROM,
   };
 }

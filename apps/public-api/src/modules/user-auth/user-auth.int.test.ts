@@ -254,7 +254,7 @@ describe('tokens', () => {
       .set('x-api-key', pk)
       .set('x-refresh-token', user.refreshToken);
     expect(res.status).toBe(200);
-    downDeps.userAuth.close();
+    downDeps.mailer.close();
     await deadCache.close();
   });
 });

@@ -2,7 +2,7 @@ import type { ProjectSnapshot } from '@urbackend/common/api-keys';
 import type { Cache } from '@urbackend/common/cache';
 import type { SecretBox } from '@urbackend/common/crypto';
 import type { Logger } from '@urbackend/common/logger';
-import { type Mailer, createMailer } from '@urbackend/common/mail';
+import type { Mailer } from '@urbackend/common/mail';
 import type { PlatformModels } from '@urbackend/common/models';
 import { type Plans, createPlans } from '@urbackend/common/plans';
 import { type AttemptCounter, createAttemptCounter } from '@urbackend/common/rate-limit';
@@ -27,14 +27,12 @@ import {
 } from '@urbackend/common/user-auth';
 import { type UsersAccess, createUsersAccess } from './users.store.js';
 
-/** Settings of end-user auth (env: USER_ACCESS_TOKEN_TTL, USER_REFRESH_TOKEN_TTL, BCRYPT_COST, OAUTH_*, SMTP_URL, MAIL_FROM). */
+/** Settings of end-user auth (env: USER_ACCESS_TOKEN_TTL, USER_REFRESH_TOKEN_TTL, BCRYPT_COST, OAUTH_*). */
 export interface UserAuthSettings {
   accessTokenTtl: string;
   refreshTokenTtl: string;
   bcryptCost: number;
   oauth: OAuthProviderUrls;
-  smtpUrl: string | null;
-  mailFrom: string;
 }
 
 export const DEFAULT_USER_AUTH_SETTINGS: UserAuthSettings = {
@@ -42,8 +40,6 @@ export const DEFAULT_USER_AUTH_SETTINGS: UserAuthSettings = {
   refreshTokenTtl: '7d',
   bcryptCost: 10,
   oauth: DEFAULT_OAUTH_URLS,
-  smtpUrl: null,
-  mailFrom: 'urBackend <no-reply@urbackend.local>',
 };
 
 /** What the user-auth services need from the app's composition root. */
@@ -59,11 +55,14 @@ export interface UserAuthInput {
   tenants: TenantDatabases;
   logger: Logger;
   plans?: Plans;
-  mailer?: Mailer;
+  /** The platform mailer (OTP mails go out with the project's name as sender name). */
+  mailer: Mailer;
+  /** The platform sender (`MAIL_FROM`), whose address OTP mails use. */
+  mailFrom: string;
 }
 
 /** Everything the user-auth services share, built once in `deps.ts`. */
-export interface UserAuthKit extends Omit<UserAuthInput, 'plans' | 'mailer'> {
+export interface UserAuthKit extends Omit<UserAuthInput, 'plans'> {
   refreshTtlMs: number;
   hasher: PasswordHasher;
   tokens: AccessTokens;
@@ -72,7 +71,6 @@ export interface UserAuthKit extends Omit<UserAuthInput, 'plans' | 'mailer'> {
   oauthStates: OneTimeStore;
   exchangeCodes: OneTimeStore;
   providers: Record<OAuthProviderName, OAuthProvider>;
-  mailer: Mailer;
   plans: Plans;
   users: UsersAccess;
   /** Failed logins per account. */
@@ -81,7 +79,6 @@ export interface UserAuthKit extends Omit<UserAuthInput, 'plans' | 'mailer'> {
   otpFailures: AttemptCounter;
   /** The project's decrypted user-JWT secret. */
   jwtSecretOf(project: ProjectSnapshot): string;
-  close(): void;
 }
 
 /** Builds the user-auth kit (no I/O). */
@@ -90,9 +87,6 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
   const refreshTtlMs = durationMs(settings.refreshTokenTtl);
   const window = 15 * 60_000;
   const message = 'Too many attempts. Please try again later.';
-  const mailer =
-    input.mailer ??
-    createMailer({ smtpUrl: settings.smtpUrl, from: settings.mailFrom, logger: input.logger, isProduction: input.isProduction });
   return {
     ...input,
     refreshTtlMs,
@@ -103,7 +97,6 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
     oauthStates: createOneTimeStore(cache, 'uauth:oauth-state'),
     exchangeCodes: createOneTimeStore(cache, 'uauth:oauth-exchange'),
     providers: createOAuthProviders(settings.oauth),
-    mailer,
     plans: input.plans ?? createPlans(),
     users: createUsersAccess(),
     loginFailures: createAttemptCounter({
@@ -115,8 +108,5 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
     }),
     otpFailures: createAttemptCounter({ cache, name: 'uauth-otp', windowMs: window, limit: input.authAccountPer15Min, message }),
     jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, `project:${project._id}:jwtSecret`),
-    close: () => {
-      if (!input.mailer) mailer.close();
-    },
   };
 }

@@ -24,7 +24,7 @@ export function sendOtpMail(kit: UserAuthKit, ctx: PublicContext, purpose: OtpPu
   const html = `<p>${escapeHtml(intro)}</p><p style="font-size:32px;letter-spacing:8px;font-weight:bold">${code}</p>
 <p>The code expires in 5 minutes.</p><p style="color:#888;font-size:12px">If you did not ask for this, you can ignore this email.</p>`;
   kit.mailer
-    .send({ to: email, subject, text, html, from: senderFor(project, kit.settings.mailFrom) })
+    .send({ to: email, subject, text, html, from: senderFor(project, kit.mailFrom) })
     .catch((err: unknown) =>
       kit.logger.warn({ err: { message: (err as Error).message }, projectId: ctx.projectId, purpose }, 'OTP mail not sent'),
     );

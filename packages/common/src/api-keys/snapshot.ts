@@ -10,23 +10,26 @@ export type CollectionSnapshot = Omit<CollectionConfig, '_id' | 'createdAt' | 'u
  * key hashes are present, never raw keys. `databaseUsed`/`storageUsed` are deliberately absent:
  * quotas are read and updated atomically in the platform database, never from a cache.
  */
-export interface ProjectSnapshot {
+export interface ProjectSnapshot
+  extends Pick<
+    Project,
+    | 'name'
+    | 'siteUrl'
+    | 'publishableKeyHash'
+    | 'secretKeyHash'
+    | 'jwtSecret'
+    | 'isAuthEnabled'
+    | 'allowedDomains'
+    | 'allowPublishableUploads'
+    | 'authProviders'
+    | 'resources'
+    | 'mail'
+    | 'customLimits'
+    | 'configVersion'
+  > {
   _id: string;
-  name: string;
-  siteUrl: string;
   owner: { _id: string; isVerified: boolean; isAdmin: boolean; plan: string };
-  publishableKeyHash: string;
-  secretKeyHash: string;
-  jwtSecret: string;
-  isAuthEnabled: boolean;
-  allowedDomains: string[];
-  allowPublishableUploads: boolean;
-  authProviders: { github: OAuthProviderConfig; google: OAuthProviderConfig };
   collections: CollectionSnapshot[];
-  resources: { db: ExternalResource; storage: ExternalResource };
-  mail: { smtpUrl: string | null; from: string | null };
-  customLimits: Project['customLimits'];
-  configVersion: number;
 }
 
 /** The project fields loaded for a snapshot (never `databaseUsed`/`storageUsed`). */

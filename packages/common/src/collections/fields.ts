@@ -34,23 +34,11 @@ const keySchema = z
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 
-interface RawField {
-  key: string;
-  type: FieldType;
-  required?: boolean;
-  unique?: boolean;
-  default?: unknown;
-  ref?: string;
+/** A field as parsed, before the nesting rules run: `items.type` may still be anything. */
+type RawField = Omit<FieldDef, 'items' | 'fields'> & {
   items?: { type: FieldType; fields?: RawField[]; ref?: string };
   fields?: RawField[];
-  enum?: (string | number)[];
-  min?: number;
-  max?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  format?: (typeof FIELD_FORMATS)[number];
-}
+};
 
 /** `name` is accepted as an alias of `key` (public `POST /api/schemas`). */
 function aliasName(v: unknown): unknown {

@@ -127,3 +127,4 @@ export function createPlatformDb(options: PlatformDbOptions): PlatformDb {
     },
   };
 }
+export { findPage, type Page, type PageOptions } from './paging.js';

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import { findPage } from '../db/index.js';
 import type { Logger } from '../logger/index.js';
 import type { MailDeliveryModel, MailDeliveryStatus } from '../models/mail-delivery.model.js';
 
@@ -103,16 +104,8 @@ export function createMailDeliveryLog(model: MailDeliveryModel, logger: Logger):
     async list(projectId, query) {
       const { page, limit } = query;
       const filter = { projectId: new Types.ObjectId(projectId), ...(query.status ? { status: query.status } : {}) };
-      const [data, total] = await Promise.all([
-        model
-          .find(filter)
-          .sort({ createdAt: -1, _id: -1 })
-          .skip((page - 1) * limit)
-          .limit(limit)
-          .lean(),
-        model.countDocuments(filter),
-      ]);
-      return { data, pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
+      const { items, total, totalPages } = await findPage(model, filter, { page, limit });
+      return { data: items, pagination: { page, limit, total, totalPages } };
     },
   };
 }

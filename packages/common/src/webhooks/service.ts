@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { SecretBox } from '../crypto/index.js';
 import { randomToken } from '../crypto/index.js';
+import { findPage } from '../db/index.js';
 import { AppError, badRequest, notFound } from '../errors/index.js';
 import type { WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 import type { WebhookModel } from '../models/webhook.model.js';
@@ -83,16 +84,8 @@ export function createWebhookService(options: WebhookServiceOptions) {
     async deliveries(projectId: string, webhookId: string, page: number, limit: number) {
       await get(projectId, webhookId);
       const filter = { projectId, webhookId };
-      const [data, total] = await Promise.all([
-        deliveries
-          .find(filter)
-          .sort({ createdAt: -1, _id: -1 })
-          .skip((page - 1) * limit)
-          .limit(limit)
-          .lean(),
-        deliveries.countDocuments(filter),
-      ]);
-      return { data, pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
+      const { items, total, totalPages } = await findPage(deliveries, filter, { page, limit });
+      return { data: items, pagination: { page, limit, total, totalPages } };
     },
     /** Synchronous signed `test.ping` (not recorded, reference §6.2). */
     async test(projectId: string, webhookId: string) {

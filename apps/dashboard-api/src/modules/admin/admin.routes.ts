@@ -1,3 +1,4 @@
+import { findPage } from '@urbackend/common/db';
 import { badRequest, notFound } from '@urbackend/common/errors';
 import { parse } from '@urbackend/common/http';
 import type { DeveloperModel } from '@urbackend/common/models';
@@ -35,15 +36,7 @@ export function adminRouter(deps: { Developer: DeveloperModel; plans: Plans; req
   r.get('/developers', async (req, res) => {
     const q = parse(listQuery, req.query);
     const filter = q.search ? { email: { $regex: escapeRegex(q.search.trim().toLowerCase()) } } : {};
-    const [items, total] = await Promise.all([
-      Developer.find(filter)
-        .select('email isVerified isAdmin plan createdAt')
-        .sort({ createdAt: -1 })
-        .skip((q.page - 1) * q.limit)
-        .limit(q.limit)
-        .lean(),
-      Developer.countDocuments(filter),
-    ]);
+    const { items, total } = await findPage(Developer, filter, { ...q, select: 'email isVerified isAdmin plan createdAt' });
     res.json({ success: true, data: { items, total, page: q.page, limit: q.limit }, message: '' });
   });
 

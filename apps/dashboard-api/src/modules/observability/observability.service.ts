@@ -1,3 +1,4 @@
+import { findPage } from '@urbackend/common/db';
 import type { PlatformModels, RequestLogModel } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
@@ -86,15 +87,11 @@ export function createObservabilityService(deps: {
       else if (q.statusClass !== undefined) filter.status = { $gte: q.statusClass * 100, $lt: q.statusClass * 100 + 100 };
       if (q.path) filter.path = { $regex: escapeRegex(q.path) };
       if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) };
-      const [items, total] = await Promise.all([
-        RequestLog.find(filter)
-          .select('method route path status latencyMs ip keyRole at')
-          .sort({ at: -1, _id: -1 })
-          .skip((q.page - 1) * q.limit)
-          .limit(q.limit)
-          .lean(),
-        RequestLog.countDocuments(filter),
-      ]);
+      const { items, total } = await findPage(RequestLog, filter, {
+        ...q,
+        sort: { at: -1, _id: -1 },
+        select: 'method route path status latencyMs ip keyRole at',
+      });
       return { items, total, page: q.page, limit: q.limit };
     },
 

@@ -1,4 +1,5 @@
 import { USERS_COLLECTION, usersSchemaProblem } from '@urbackend/common/collections';
+import { findPage } from '@urbackend/common/db';
 import { AppError, badRequest, conflict, notFound } from '@urbackend/common/errors';
 import type { PlatformModels } from '@urbackend/common/models';
 import type { TenantDatabases } from '@urbackend/common/tenant';
@@ -59,16 +60,8 @@ export function createUsersAdminService(deps: { models: PlatformModels; tenants:
             ],
           }
         : {};
-      const [items, total] = await Promise.all([
-        model
-          .find(filter)
-          .sort({ createdAt: -1, _id: -1 })
-          .skip((page - 1) * limit)
-          .limit(limit)
-          .lean(),
-        model.countDocuments(filter),
-      ]);
-      return { items: items.map((u) => publicUser(u as Record<string, unknown>)), total, page, limit };
+      const { items, total } = await findPage(model, filter, { page, limit });
+      return { items: items.map(publicUser), total, page, limit };
     },
 
     async create(dev: CurrentDeveloper, projectId: string, body: Record<string, unknown>) {

@@ -3,13 +3,13 @@ import { sha256Hex } from '../crypto/index.js';
 import type { Logger } from '../logger/index.js';
 import { createLruCache } from '../lru/index.js';
 import type { PlatformModels } from '../models/index.js';
-import { type ProjectSnapshot, SNAPSHOT_PROJECTION, toSnapshot } from './snapshot.js';
+import { type KeyRole, SCOPED_PROJECT_FIELDS, type ScopedProject, toScopedProject } from '../scope/index.js';
 
-export type KeyRole = 'publishable' | 'secret';
+export type { KeyRole } from '../scope/index.js';
 
 /** A resolved API key. */
 export interface ResolvedKey {
-  project: ProjectSnapshot;
+  project: ScopedProject;
   role: KeyRole;
   /** SHA-256 hex of the raw key (what is stored on the project). */
   keyHash: string;
@@ -54,7 +54,7 @@ export function roleOfKey(rawKey: string): KeyRole {
   return rawKey.startsWith('sk_live_') ? 'secret' : 'publishable';
 }
 
-function matches(project: ProjectSnapshot, hash: string, role: KeyRole): boolean {
+function matches(project: ScopedProject, hash: string, role: KeyRole): boolean {
   return (role === 'secret' ? project.secretKeyHash : project.publishableKeyHash) === hash;
 }
 
@@ -67,12 +67,12 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
   const { models, cache, logger } = options;
   const redisTtl = options.redisTtlSec ?? 600;
   const negTtl = options.negativeTtlSec ?? 60;
-  const local = createLruCache<ProjectSnapshot | null>(options.maxLocalEntries ?? 5000);
+  const local = createLruCache<ScopedProject | null>(options.maxLocalEntries ?? 5000);
   const byProject = new Map<string, Set<string>>();
-  const inflight = new Map<string, Promise<ProjectSnapshot | null>>();
+  const inflight = new Map<string, Promise<ScopedProject | null>>();
   const localTtl = () => (cache.isReady() ? (options.localTtlMs ?? 5000) : (options.degradedLocalTtlMs ?? 1000));
 
-  function remember(hash: string, project: ProjectSnapshot | null): void {
+  function remember(hash: string, project: ScopedProject | null): void {
     local.set(hash, project, localTtl());
     if (!project) return;
     const set = byProject.get(project._id) ?? new Set<string>();
@@ -80,7 +80,7 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
     byProject.set(project._id, set);
   }
 
-  async function fromRedis(hash: string): Promise<ProjectSnapshot | null | undefined> {
+  async function fromRedis(hash: string): Promise<ScopedProject | null | undefined> {
     const client = cache.client;
     if (!client || !cache.isReady()) return undefined;
     try {
@@ -88,23 +88,23 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
       if (neg) return null;
       if (!projectId) return undefined;
       const raw = await client.get(snapKey(projectId));
-      return raw ? (JSON.parse(raw) as ProjectSnapshot) : undefined;
+      return raw ? (JSON.parse(raw) as ScopedProject) : undefined;
     } catch {
       return undefined;
     }
   }
 
-  async function fromDb(hash: string, role: KeyRole): Promise<ProjectSnapshot | null> {
+  async function fromDb(hash: string, role: KeyRole): Promise<ScopedProject | null> {
     const field = role === 'secret' ? 'secretKeyHash' : 'publishableKeyHash';
     const doc = await models.Project.findOne({ [field]: hash })
-      .select(SNAPSHOT_PROJECTION)
+      .select(SCOPED_PROJECT_FIELDS)
       .lean();
     if (!doc) return null;
     const owner = await models.Developer.findById(doc.owner).select('isVerified isAdmin plan').lean();
-    return toSnapshot(doc as unknown as Record<string, unknown>, owner ?? { _id: doc.owner });
+    return toScopedProject(doc as unknown as Record<string, unknown>, owner ?? { _id: doc.owner });
   }
 
-  async function store(hash: string, project: ProjectSnapshot | null): Promise<void> {
+  async function store(hash: string, project: ScopedProject | null): Promise<void> {
     const client = cache.client;
     if (!client || !cache.isReady()) return;
     try {
@@ -122,7 +122,7 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
     }
   }
 
-  async function load(hash: string, role: KeyRole): Promise<ProjectSnapshot | null> {
+  async function load(hash: string, role: KeyRole): Promise<ScopedProject | null> {
     const cached = await fromRedis(hash);
     if (cached !== undefined && (cached === null || matches(cached, hash, role))) return cached;
     const project = await fromDb(hash, role);

@@ -7,10 +7,3 @@ export {
   type ResolvedKey,
 } from './api-key-cache.js';
 export { isOriginAllowed, requestOrigin } from './origin.js';
-export {
-  findCollection,
-  SNAPSHOT_PROJECTION,
-  toSnapshot,
-  type CollectionSnapshot,
-  type ProjectSnapshot,
-} from './snapshot.js';

@@ -4,6 +4,7 @@ import { publishProjectChanged } from '../cache/index.js';
 import type { Cache } from '../cache/index.js';
 import type { ServerKind } from '../db/index.js';
 import { AppError, badRequest, conflict, notFound } from '../errors/index.js';
+import type { ProjectScope } from '../scope/index.js';
 import type { Logger } from '../logger/index.js';
 import type { CollectionConfig, FieldDef, ProjectModel, RlsConfig } from '../models/index.js';
 import { parseFieldList } from './fields.js';
@@ -11,51 +12,37 @@ import { assertCollectionName } from './names.js';
 import { defaultRls, isUsersCollection, mergeRls, rlsUpdateSchema, usersSchemaProblem } from './rls.js';
 import { syncUniqueIndexes } from './unique-indexes.js';
 
-/** The parts of a project the collection service reads. */
-export interface CollectionProject {
-  _id: Types.ObjectId | string;
-  collections: CollectionConfig[];
-  configVersion: number;
-  publishableKeyHash?: string;
-  secretKeyHash?: string;
-  resources?: { db?: { isExternal?: boolean } };
-}
-
 export interface CollectionServiceDeps {
   Project: ProjectModel;
   cache: Cache;
   logger: Logger;
-  /**
-   * The project's tenant database and its server kind: internal projects use
-   * `db.tenantDb(projectId)` with `db.serverKind()`; BYOD projects the connection manager's.
-   */
-  tenantConnection(project: CollectionProject): Promise<{ conn: Connection; kind: ServerKind }>;
-}
-
-export interface CreateCollectionOptions {
-  /** Most collections the project may have (-1 or undefined: unlimited). Over it: 403. */
-  maxCollections?: number;
 }
 
 /** Create, edit, delete collections and their RLS (shared by the dashboard and `POST /api/schemas`). */
 export interface CollectionService {
-  /** Creates a collection: validates name + schema (400), 409 on a duplicate name or duplicate data for a unique field, 403 over the limit, 422 for a bad users schema. */
-  create(
-    projectId: string,
-    input: { name: unknown; schema: unknown },
-    options?: CreateCollectionOptions,
-  ): Promise<CollectionConfig>;
-  /** Replaces the field list (PATCH): unique indexes follow (409 with examples on duplicates); the version bumps. 404 when missing. */
-  update(projectId: string, name: string, schema: unknown): Promise<CollectionConfig>;
-  /** Removes the collection and drops its data. 404 when missing. */
-  remove(projectId: string, name: string): Promise<void>;
-  /** Updates RLS (body of `PATCH .../rls`, validated here). 404 when missing, 400 on a bad owner field. */
-  updateRls(projectId: string, name: string, body: unknown): Promise<CollectionConfig>;
   /**
-   * Creates every declared collection and its unique indexes in the project's current database
-   * (after switching to or from BYOD). Never throws for one collection: returns the problems.
+   * Creates a collection: validates name + schema (400), 409 on a duplicate name or duplicate
+   * data for a unique field, 403 over the scope's `maxCollections`, 422 for a bad users schema.
    */
-  ensurePhysical(projectId: string): Promise<string[]>;
+  create(scope: ProjectScope, input: { name: unknown; schema: unknown }): Promise<CollectionConfig>;
+  /** Replaces the field list (PATCH): unique indexes follow (409 with examples on duplicates); the version bumps. 404 when missing. */
+  update(scope: ProjectScope, name: string, schema: unknown): Promise<CollectionConfig>;
+  /** Removes the collection and drops its data. 404 when missing. */
+  remove(scope: ProjectScope, name: string): Promise<void>;
+  /** Updates RLS (body of `PATCH .../rls`, validated here). 404 when missing, 400 on a bad owner field. */
+  updateRls(scope: ProjectScope, name: string, body: unknown): Promise<CollectionConfig>;
+  /**
+   * Creates every declared collection and its unique indexes in the scope's tenant database
+   * (after switching to or from BYOD, pass a scope whose tenant is the new database). Never
+   * throws for one collection: returns the problems.
+   */
+  ensurePhysical(scope: ProjectScope): Promise<string[]>;
+}
+
+/** The collection list as stored now, with the version it was read at (for optimistic writes). */
+interface StoredCollections {
+  collections: CollectionConfig[];
+  configVersion: number;
 }
 
 function toPlain(c: CollectionConfig): CollectionConfig {
@@ -78,49 +65,57 @@ function prepareFields(name: string, fields: FieldDef[]): FieldDef[] {
   return fields.map((f) => (f.key === 'email' ? { ...f, unique: true } : f));
 }
 
-/** Creates the collection service. Callers check tenancy (owner or API key) before calling. */
+/** Creates the collection service. The scope says which project; access was checked when it was built. */
 export function createCollectionService(deps: CollectionServiceDeps): CollectionService {
   const { Project, cache, logger } = deps;
 
-  async function load(projectId: string): Promise<CollectionProject> {
-    if (!Types.ObjectId.isValid(projectId)) throw badRequest('Invalid ID format.');
-    const project = await Project.findById(projectId)
-      .select('collections configVersion publishableKeyHash secretKeyHash resources')
-      .lean();
+  /**
+   * The collection list is read fresh on every schema change (not from the scope, which may be a
+   * cached copy): the write below is conditional on `configVersion`, so concurrent edits conflict
+   * instead of overwriting each other.
+   */
+  async function load(scope: ProjectScope): Promise<StoredCollections> {
+    const project = await Project.findById(scope.project._id).select('collections configVersion').lean();
     if (!project) throw notFound('Project not found.');
-    return project as unknown as CollectionProject;
+    return { collections: project.collections ?? [], configVersion: project.configVersion ?? 1 };
   }
 
-  function findCollection(project: CollectionProject, name: string): CollectionConfig {
+  function findCollection(project: StoredCollections, name: string): CollectionConfig {
     const found = project.collections.find((c) => c.name === name);
     if (!found) throw notFound('Collection not found.');
     return found;
   }
 
   /** Writes the new collection list if nobody changed the project meanwhile (optimistic concurrency). */
-  async function save(project: CollectionProject, collections: CollectionConfig[], reason: string): Promise<void> {
+  async function save(scope: ProjectScope, stored: StoredCollections, collections: CollectionConfig[], reason: string) {
+    const projectId = scope.project._id;
     const res = await Project.updateOne(
-      { _id: project._id, configVersion: project.configVersion },
+      { _id: projectId, configVersion: stored.configVersion },
       { $set: { collections }, $inc: { configVersion: 1 } },
     );
     if (res.matchedCount === 0) throw conflict('The project was changed by another request. Please retry.');
-    const keyHashes = [project.publishableKeyHash, project.secretKeyHash].filter((h): h is string => Boolean(h));
-    await publishProjectChanged(cache, { projectId: String(project._id), keyHashes, reason }, logger);
+    const keyHashes = [scope.project.publishableKeyHash, scope.project.secretKeyHash].filter(Boolean);
+    await publishProjectChanged(cache, { projectId, keyHashes, reason }, logger);
+  }
+
+  async function tenantOf(scope: ProjectScope): Promise<{ conn: Connection; kind: ServerKind }> {
+    const conn = await scope.tenant.connection();
+    return { conn, kind: await scope.tenant.serverKind() };
   }
 
   return {
-    async create(projectId, input, options = {}) {
+    async create(scope, input) {
       const name = assertCollectionName(input.name);
       const fields = prepareFields(name, parseFieldList(input.schema));
-      const project = await load(projectId);
+      const project = await load(scope);
       if (project.collections.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
         throw conflict('Collection already exists.');
       }
-      const max = options.maxCollections;
-      if (max !== undefined && max >= 0 && project.collections.length >= max) {
+      const max = scope.limits.maxCollections;
+      if (max >= 0 && project.collections.length >= max) {
         throw new AppError('FORBIDDEN', `Collection limit reached (${max}) for your plan.`);
       }
-      const { conn, kind } = await deps.tenantConnection(project);
+      const { conn, kind } = await tenantOf(scope);
       await conn.createCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.code !== 48 && err.codeName !== 'NamespaceExists') throw err;
       });
@@ -135,15 +130,15 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
         createdAt: now,
         updatedAt: now,
       };
-      await save(project, [...project.collections.map(toPlain), collection], 'collection');
+      await save(scope, project, [...project.collections.map(toPlain), collection], 'collection');
       return collection;
     },
 
-    async update(projectId, name, schema) {
-      const project = await load(projectId);
+    async update(scope, name, schema) {
+      const project = await load(scope);
       const current = findCollection(project, name);
       const fields = prepareFields(name, parseFieldList(schema));
-      const { conn, kind } = await deps.tenantConnection(project);
+      const { conn, kind } = await tenantOf(scope);
       await syncUniqueIndexes(conn, name, fields, kind, current.model);
       const next: CollectionConfig = {
         ...toPlain(current),
@@ -152,6 +147,7 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
         updatedAt: new Date(),
       };
       await save(
+        scope,
         project,
         project.collections.map((c) => (c.name === name ? next : toPlain(c))),
         'collection',
@@ -159,19 +155,19 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
       return next;
     },
 
-    async remove(projectId, name) {
-      const project = await load(projectId);
+    async remove(scope, name) {
+      const project = await load(scope);
       findCollection(project, name);
-      await save(project, project.collections.filter((c) => c.name !== name).map(toPlain), 'collection-deleted');
-      const { conn } = await deps.tenantConnection(project);
+      await save(scope, project, project.collections.filter((c) => c.name !== name).map(toPlain), 'collection-deleted');
+      const conn = await scope.tenant.connection();
       await conn.dropCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.code !== 26 && err.codeName !== 'NamespaceNotFound') throw err;
       });
     },
 
-    async ensurePhysical(projectId) {
-      const project = await load(projectId);
-      const { conn, kind } = await deps.tenantConnection(project);
+    async ensurePhysical(scope) {
+      const project = await load(scope);
+      const { conn, kind } = await tenantOf(scope);
       const problems: string[] = [];
       for (const c of project.collections) {
         try {
@@ -186,14 +182,15 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
       return problems;
     },
 
-    async updateRls(projectId, name, body) {
+    async updateRls(scope, name, body) {
       const update = rlsUpdateSchema.safeParse(body ?? {});
       if (!update.success) throw badRequest(`Invalid RLS config: ${update.error.issues[0]?.message ?? 'bad input'}`);
-      const project = await load(projectId);
+      const project = await load(scope);
       const current = findCollection(project, name);
       const rls: RlsConfig = mergeRls(name, current.model, current.rls, update.data);
       const next: CollectionConfig = { ...toPlain(current), rls, version: (current.version ?? 1) + 1, updatedAt: new Date() };
       await save(
+        scope,
         project,
         project.collections.map((c) => (c.name === name ? next : toPlain(c))),
         'rls',

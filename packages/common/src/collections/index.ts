@@ -22,8 +22,6 @@ export {
 export { assertNoDuplicates, syncUniqueIndexes, uniqueIndexName } from './unique-indexes.js';
 export {
   createCollectionService,
-  type CollectionProject,
   type CollectionService,
   type CollectionServiceDeps,
-  type CreateCollectionOptions,
 } from './collection.service.js';

@@ -5,6 +5,7 @@ export { envelopeOf, errorHandler, notFoundHandler, type ErrorEnvelope } from '.
 export { httpLogger, redactQuery } from './http-logger.js';
 export { healthRouter, type HealthDeps } from './health.js';
 export { parse } from './parse.js';
+export { scopeOf, setScope } from './scope.js';
 export { requestId } from './request-id.js';
 export { securityHeaders } from './security.js';
 export { gracefulShutdown, type ShutdownOptions } from './shutdown.js';

@@ -1,19 +1,67 @@
 import { type Cache, createCache } from '../cache/index.js';
+import { type CollectionService, createCollectionService } from '../collections/index.js';
 import type { BaseConfig } from '../config/index.js';
 import { type SecretBox, createSecretBox } from '../crypto/index.js';
+import { type DataEventHandler, type DataServices, createDataServices } from '../data/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import type { Logger } from '../logger/index.js';
 import { type Mailer, createMailer } from '../mail/index.js';
+import {
+  type MailDeliveryLog,
+  type MailService,
+  type MailTemplatesService,
+  createMailDeliveryLog,
+  createMailQuota,
+  createMailService,
+  createMailTemplatesService,
+} from '../mail-api/index.js';
+import { type PlatformModels, createPlatformModels } from '../models/index.js';
+import { assertPublicMongoUri } from '../outbound/index.js';
+import { type PlanConfig, type Plans, createPlans } from '../plans/index.js';
+import type { Actor, ProjectScope, ScopedProject } from '../scope/index.js';
+import {
+  type StorageAppConfig,
+  type StorageManager,
+  type StorageService,
+  createProjectStorage,
+  defaultStorageAppConfig,
+} from '../storage/index.js';
+import {
+  type ByodConnections,
+  type TenantDatabases,
+  createByodConnections,
+  createModelRegistry,
+  createTenantDatabases,
+} from '../tenant/index.js';
+import { type PasswordHasher, createPasswordHasher } from '../user-auth/index.js';
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  type DeliveryConfig,
+  type WebhookDispatcher,
+  type WebhookService,
+  createSafeLookup,
+  createWebhookDispatcher,
+  createWebhookGuard,
+  createWebhookService,
+} from '../webhooks/index.js';
 
-/** What both servers build at boot from the base config. */
-export interface PlatformServices {
-  db: PlatformDb;
-  cache: Cache;
-  secretBox: SecretBox;
-  /** The platform mailer (`SMTP_URL`, `MAIL_FROM`): one transport per process, shared by every feature that mails. */
-  mailer: Mailer;
-  /** Closes the mailer, the cache and the database pool. */
-  close(): Promise<void>;
+export { platformEnvShape, mapPlatformEnv, type PlatformSettings } from './config.js';
+
+/**
+ * What the platform builder reads: the base config plus the project-service settings both APIs
+ * share. Absent optional parts get the documented defaults (tests pass only what they change).
+ */
+export interface PlatformConfig extends BaseConfig {
+  /** Plan table (DEFAULT_PLAN, PLAN_LIMITS); built-in plans when absent. */
+  plans?: PlanConfig;
+  /** File storage (STORAGE_*, SUPABASE_*, S3_*, UPLOAD_LIMIT_BYTES); local defaults when absent. */
+  storage?: StorageAppConfig;
+  /** Webhook/mail delivery (WEBHOOK_*, MAIL_RETRY_DELAYS_MS). */
+  delivery?: DeliveryConfig;
+  /** Time limit of every data query (QUERY_MAX_TIME_MS, default 5000). */
+  queryMaxTimeMs?: number;
+  /** bcrypt cost of end-user passwords (BCRYPT_COST, default 10). */
+  bcryptCost?: number;
 }
 
 export interface PlatformOverrides {
@@ -21,40 +69,152 @@ export interface PlatformOverrides {
   db?: PlatformDb;
   /** Use an existing cache (tests). */
   cache?: Cache;
+  /** Replaces the data-event handler (default: enqueue webhooks). */
+  onDataEvent?: DataEventHandler;
 }
 
 /**
- * Builds the shared services (not connected: call `db.connect()`). Logs loudly when there is
- * no Redis (single-process mode, development only: production config requires REDIS_URL).
+ * Everything both APIs build from the config, once per process: connections, models, plans,
+ * tenants and every project service. Each app's `deps.ts` adds only what is its own.
  */
-export function createPlatformServices(config: BaseConfig, logger: Logger, overrides: PlatformOverrides = {}): PlatformServices {
+export interface Platform {
+  db: PlatformDb;
+  cache: Cache;
+  secretBox: SecretBox;
+  /** The platform mailer (`SMTP_URL`, `MAIL_FROM`): one transport per process, shared by every feature that mails. */
+  mailer: Mailer;
+  models: PlatformModels;
+  plans: Plans;
+  /** BYOD connection manager (one small pool per BYOD project, LRU + idle sweep). */
+  byod: ByodConnections;
+  tenants: TenantDatabases;
+  /** The one end-user password hasher (`BCRYPT_COST`). */
+  hasher: PasswordHasher;
+  collections: CollectionService;
+  data: DataServices;
+  storage: { manager: StorageManager; service: StorageService; config: StorageAppConfig };
+  webhooks: { service: WebhookService; dispatcher: WebhookDispatcher };
+  mail: { service: MailService; templates: MailTemplatesService; deliveries: MailDeliveryLog };
+  /** The project scope of a request: the project, its tenant handle, its limits and the actor. */
+  scopeFor<P extends ScopedProject>(project: P, actor: Actor): ProjectScope<P>;
+  /** Closes queues, storage clients, BYOD pools, the mailer, the cache and the database pool. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DELIVERY: DeliveryConfig = {
+  webhookTimeoutMs: 10_000,
+  webhookRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
+  webhookConcurrency: 5,
+};
+
+function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverrides) {
   const db =
     overrides.db ??
     createPlatformDb({ uri: config.mongodb.uri, timeoutMs: config.mongodb.timeoutMs, poolSize: config.mongodb.poolSize, logger });
   const cache =
     overrides.cache ??
-    createCache({
-      url: config.redis.url,
-      commandTimeoutMs: config.redis.commandTimeoutMs,
-      keyPrefix: config.redis.keyPrefix,
-      logger,
-    });
+    createCache({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs, keyPrefix: config.redis.keyPrefix, logger });
   if (!cache.client) {
     logger.warn('REDIS_URL is not set: SINGLE-PROCESS MODE (caches, rate limits and counters live in this process only)');
   }
-  const secretBox = createSecretBox(config.security.encryptionKey, config.security.previousEncryptionKeys);
-  const mailer = createMailer({
-    smtpUrl: config.mail.smtpUrl,
-    from: config.mail.from,
+  return { db, cache };
+}
+
+function createWebhooks(config: PlatformConfig, deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache }) {
+  const { models, secretBox, logger } = deps;
+  const delivery = config.delivery ?? DEFAULT_DELIVERY;
+  const guard = createWebhookGuard(config.security.allowPrivateTargets);
+  const lookup = createSafeLookup(config.security.allowPrivateTargets);
+  const dispatcher = createWebhookDispatcher({
+    webhooks: models.Webhook,
+    deliveries: models.WebhookDelivery,
+    secretBox,
+    logger,
+    guard,
+    lookup,
+    redisUrl: config.redis.url,
+    queuePrefix: `${deps.cache.prefix}bull`,
+    timeoutMs: delivery.webhookTimeoutMs,
+    retryDelaysMs: delivery.webhookRetryDelaysMs,
+    concurrency: delivery.webhookConcurrency,
+  });
+  const service = createWebhookService({
+    webhooks: models.Webhook,
+    deliveries: models.WebhookDelivery,
+    secretBox,
+    guard,
+    lookup,
+    allowHttp: config.security.allowPrivateTargets || !config.isProduction,
+    timeoutMs: delivery.webhookTimeoutMs,
+  });
+  return { service, dispatcher };
+}
+
+function createMail(config: PlatformConfig, deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer }) {
+  const { models, logger } = deps;
+  const service = createMailService({
+    projects: models.Project,
+    templates: models.MailTemplate,
+    deliveries: models.MailDelivery,
+    secretBox: deps.secretBox,
+    quota: createMailQuota(deps.cache),
+    platformMailer: deps.mailer,
     logger,
     isProduction: config.isProduction,
+    redisUrl: config.redis.url,
+    queuePrefix: `${deps.cache.prefix}bull`,
+    retryDelaysMs: config.delivery?.mailRetryDelaysMs,
   });
+  return {
+    service,
+    templates: createMailTemplatesService(models.MailTemplate),
+    deliveries: createMailDeliveryLog(models.MailDelivery, logger),
+  };
+}
+
+/** Builds the platform (nothing connects here: call `db.connect()`). Logs loudly without Redis. */
+export function createPlatform(config: PlatformConfig, logger: Logger, overrides: PlatformOverrides = {}): Platform {
+  const { db, cache } = connect(config, logger, overrides);
+  const secretBox = createSecretBox(config.security.encryptionKey, config.security.previousEncryptionKeys);
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger, isProduction: config.isProduction });
+  const models = createPlatformModels(db.connection);
+  const plans = createPlans(config.plans);
+  const outbound = { allowPrivateTargets: config.security.allowPrivateTargets };
+  const byod = createByodConnections({ secretBox, logger, checkTarget: (uri) => assertPublicMongoUri(uri, outbound) });
+  const tenants = createTenantDatabases(db, byod, createModelRegistry());
+  const hasher = createPasswordHasher({ cost: config.bcryptCost ?? 10 });
+  const storageConfig = config.storage ?? defaultStorageAppConfig(config.urls.publicApi, config.security.jwtSecret);
+  const storage = createProjectStorage({ config: storageConfig, models, cache, secretBox, logger });
+  const webhooks = createWebhooks(config, { models, secretBox, logger, cache });
+  const mail = createMail(config, { models, secretBox, logger, cache, mailer });
+  const onDataEvent: DataEventHandler =
+    overrides.onDataEvent ??
+    (async (scope, event) => {
+      await webhooks.dispatcher.dispatch({ projectId: scope.project._id, ...event });
+    });
   return {
     db,
     cache,
     secretBox,
     mailer,
+    models,
+    plans,
+    byod,
+    tenants,
+    hasher,
+    collections: createCollectionService({ Project: models.Project, cache, logger }),
+    data: createDataServices({ models, cache, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
+    storage: { ...storage, config: storageConfig },
+    webhooks,
+    mail,
+    scopeFor: (project, actor) => ({
+      project,
+      tenant: tenants.forProject(project),
+      limits: plans.limitsFor(project.owner, project.customLimits),
+      actor,
+    }),
     async close() {
+      await Promise.allSettled([webhooks.dispatcher.close(), mail.service.close(), storage.manager.close(), byod.close()]);
       mailer.close();
       await Promise.allSettled([cache.close(), db.close()]);
     },

@@ -22,6 +22,7 @@ export {
 export {
   CONFIRM_SIZE_TOLERANCE,
   createStorageService,
+  storageActorOf,
   type StorageActor,
   type StorageService,
   type StorageServiceOptions,

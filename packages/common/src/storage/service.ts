@@ -1,10 +1,11 @@
 import type { Cache } from '../cache/index.js';
-import { AppError, badRequest, conflict } from '../errors/index.js';
+import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 import type { ProjectModel } from '../models/project.model.js';
 import type { StoredFileModel } from '../models/stored-file.model.js';
+import { type ProjectScope, endUserOf } from '../scope/index.js';
 import { newObjectKey, normalizeContentType, resolveObjectKey } from './keys.js';
-import type { ProjectStorageRef, StorageManager } from './manager.js';
+import type { StorageManager } from './manager.js';
 import { createStorageQuota } from './quota.js';
 import type { StoredObject } from './types.js';
 
@@ -22,18 +23,32 @@ export interface StorageServiceOptions {
   uploadLimitBytes: number;
   /** Lifetime of presigned PUT URLs, seconds. */
   presignExpiresSeconds: number;
-  /** The project's storage quota in bytes; -1 means unlimited. */
-  quotaFor(projectId: string): Promise<number>;
 }
 
 /**
- * Who is acting: a secret key / developer (no user) or an end user with a publishable key
- * (files then live under `<pid>/users/<userId>/`). `quotaBytes` is the project's storage quota
- * when the caller already knows it (-1 unlimited); otherwise `quotaFor` is asked.
+ * Who is acting on files: a secret key or a developer (whole project, `userId` null) or an end
+ * user with a publishable key (files then live under `<pid>/users/<userId>/`). `quotaBytes` is the
+ * project's storage quota (-1 unlimited).
  */
 export interface StorageActor {
-  userId?: string | null;
-  quotaBytes?: number;
+  userId: string | null;
+  quotaBytes: number;
+}
+
+const SECRET_REQUIRED = 'Forbidden. This action requires a Secret Key (sk_live_...).';
+
+/**
+ * Who may touch files (CONTRACT §3.11): a developer or the secret key always; a publishable key
+ * only when the project allows client uploads and with a valid end-user token (403 / 401
+ * otherwise), confined to that user's folder.
+ */
+export function storageActorOf(scope: ProjectScope): StorageActor {
+  const quotaBytes = scope.limits.storageBytes;
+  if (scope.actor.type === 'developer' || scope.actor.key === 'secret') return { userId: null, quotaBytes };
+  if (!scope.project.allowPublishableUploads) throw forbidden(SECRET_REQUIRED);
+  const user = endUserOf(scope);
+  if (!user) throw unauthenticated('A user token (Authorization: Bearer) is required to upload with a publishable key.');
+  return { userId: user.userId, quotaBytes };
 }
 
 export interface UploadedFile {
@@ -60,7 +75,7 @@ export function createStorageService(options: StorageServiceOptions) {
 
   /** Charges `size` bytes atomically: succeeds only when the new total stays within the quota. */
   async function charge(projectId: string, size: number, actor: StorageActor): Promise<boolean> {
-    return quota.charge(projectId, size, actor.quotaBytes ?? (await options.quotaFor(projectId)));
+    return quota.charge(projectId, size, actor.quotaBytes);
   }
 
   const release = (projectId: string, size: number) => quota.release(projectId, size);
@@ -91,8 +106,10 @@ export function createStorageService(options: StorageServiceOptions) {
 
   return {
     /** Direct multipart upload (reference §1.5 `/upload`). */
-    async upload(project: ProjectStorageRef, file: UploadedFile, actor: StorageActor = {}) {
-      const pid = String(project._id);
+    async upload(scope: ProjectScope, file: UploadedFile) {
+      const { project } = scope;
+      const actor = storageActorOf(scope);
+      const pid = project._id;
       checkSize(file.buffer.length);
       const { driver, provider } = await manager.forProject(project);
       const key = newObjectKey(pid, file.originalName, actor.userId ?? undefined);
@@ -118,16 +135,14 @@ export function createStorageService(options: StorageServiceOptions) {
     },
 
     /** Step 1 of the presigned flow: a URL to PUT the bytes to (nothing is charged yet). */
-    async requestUpload(
-      project: ProjectStorageRef,
-      input: { filename: string; contentType: string; size: number },
-      actor: StorageActor = {},
-    ) {
-      const pid = String(project._id);
+    async requestUpload(scope: ProjectScope, input: { filename: string; contentType: string; size: number }) {
+      const { project } = scope;
+      const actor = storageActorOf(scope);
+      const pid = project._id;
       checkSize(input.size);
       const { driver, provider } = await manager.forProject(project);
       if (provider === 'internal') {
-        const limit = actor.quotaBytes ?? (await options.quotaFor(pid));
+        const limit = actor.quotaBytes;
         const current = await projects.findById(pid).select({ storageUsed: 1 }).lean();
         if (limit >= 0 && (current?.storageUsed ?? 0) + input.size > limit)
           throw new AppError('FORBIDDEN', 'Internal storage limit exceeded.');
@@ -143,8 +158,10 @@ export function createStorageService(options: StorageServiceOptions) {
     },
 
     /** Step 3: verifies the stored object, charges the quota once, answers with its URL. */
-    async confirmUpload(project: ProjectStorageRef, input: { filePath: string; size: number }, actor: StorageActor = {}) {
-      const pid = String(project._id);
+    async confirmUpload(scope: ProjectScope, input: { filePath: string; size: number }) {
+      const { project } = scope;
+      const actor = storageActorOf(scope);
+      const pid = project._id;
       const key = resolveObjectKey(pid, input.filePath, userPrefix(pid, actor));
       const { driver, provider } = await manager.forProject(project);
       const object = await driver.stat(key);
@@ -170,8 +187,10 @@ export function createStorageService(options: StorageServiceOptions) {
     },
 
     /** Deletes one file and releases what it was charged. */
-    async deleteFile(project: ProjectStorageRef, rawPath: string, actor: StorageActor = {}) {
-      const pid = String(project._id);
+    async deleteFile(scope: ProjectScope, rawPath: string) {
+      const { project } = scope;
+      const actor = storageActorOf(scope);
+      const pid = project._id;
       const key = resolveObjectKey(pid, rawPath, userPrefix(pid, actor));
       const { driver } = await manager.forProject(project);
       await driver.delete(key);
@@ -181,8 +200,9 @@ export function createStorageService(options: StorageServiceOptions) {
     },
 
     /** Deletes every file of the project and resets its usage. */
-    async deleteAll(project: ProjectStorageRef) {
-      const pid = String(project._id);
+    async deleteAll(scope: ProjectScope) {
+      const { project } = scope;
+      const pid = project._id;
       const { driver, provider } = await manager.forProject(project);
       const deleted = await driver.deletePrefix(`${pid}/`);
       await files.deleteMany({ projectId: pid });
@@ -191,8 +211,9 @@ export function createStorageService(options: StorageServiceOptions) {
     },
 
     /** A page of the project's files (newest first) with their public URLs. */
-    async list(project: ProjectStorageRef, page: number, limit: number) {
-      const pid = String(project._id);
+    async list(scope: ProjectScope, page: number, limit: number) {
+      const { project } = scope;
+      const pid = project._id;
       const { driver, provider } = await manager.forProject(project);
       const result = await driver.list(`${pid}/`, { limit, offset: (page - 1) * limit });
       const items = result.items.map((o) => ({

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import type { ProjectSnapshot } from '../api-keys/index.js';
-import type { PlatformDb } from '../db/index.js';
+import type { PlatformDb, ServerKind } from '../db/index.js';
+import type { ExternalResource } from '../models/index.js';
 import type { ByodConnections } from './byod-connections.js';
 import type { ModelRegistry, ModelSource, TenantDoc } from './model-registry.js';
 
@@ -15,23 +15,41 @@ export interface TenantDb {
   connection(): Promise<Connection>;
   /** The compiled model of one of the project's collections (see `ModelRegistry.modelFor`). */
   model(collection: ModelSource): Promise<Model<TenantDoc>>;
+  /**
+   * The kind of server behind `connection()` (unique indexes differ: FerretDB has no partial
+   * indexes). Internal projects share the platform server's kind; a BYOD server is asked once
+   * per connection with `buildInfo` and remembered. `unknown` when it cannot be asked.
+   */
+  serverKind(): Promise<ServerKind>;
+}
+
+/** What a tenant handle needs to know about a project: its id and where its data lives. */
+export interface TenantProject {
+  _id: string | { toHexString(): string };
+  resources: { db: Pick<ExternalResource, 'isExternal' | 'config'> };
 }
 
 /** Hands out `TenantDb`s: internal projects share the platform pool, BYOD projects use `ByodConnections`. */
 export interface TenantDatabases {
   /** A handle for `project` (cheap: connects lazily on first use, memoised per handle). */
-  forProject(project: Pick<ProjectSnapshot, '_id' | 'resources'>): TenantDb;
+  forProject(project: TenantProject): TenantDb;
   readonly registry: ModelRegistry;
   readonly byod: ByodConnections;
 }
 
+async function askServerKind(conn: Connection): Promise<ServerKind> {
+  const info = (await conn.db?.admin().command({ buildInfo: 1 })) as Record<string, unknown> | undefined;
+  return info && 'ferretdbVersion' in info ? 'ferretdb' : 'mongodb';
+}
+
 /** Creates the tenant database access. `byod` is owned by the caller (close it at shutdown). */
 export function createTenantDatabases(db: PlatformDb, byod: ByodConnections, registry: ModelRegistry): TenantDatabases {
+  const byodKinds = new WeakMap<Connection, ServerKind>();
   return {
     registry,
     byod,
     forProject(project) {
-      const projectId = project._id;
+      const projectId = typeof project._id === 'string' ? project._id : project._id.toHexString();
       const external = project.resources.db.isExternal && Boolean(project.resources.db.config);
       let conn: Promise<Connection> | null = null;
       const connection = () => {
@@ -48,9 +66,22 @@ export function createTenantDatabases(db: PlatformDb, byod: ByodConnections, reg
         async model(collection) {
           return registry.modelFor(await connection(), collection);
         },
+        async serverKind() {
+          if (!external) return db.serverKind();
+          const conn = await connection();
+          const known = byodKinds.get(conn);
+          if (known) return known;
+          try {
+            const kind = await askServerKind(conn);
+            byodKinds.set(conn, kind);
+            return kind;
+          } catch {
+            return 'unknown';
+          }
+        },
       };
     },
   };
 }
 
-export { ObjectId, isObjectIdHex, toObjectId } from './object-id.js';
+export { ObjectId, isObjectIdHex, parseObjectId, toObjectId } from './object-id.js';

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { badRequest } from '../errors/index.js';
 
 /** MongoDB ObjectId class (re-exported so apps share common's mongoose copy for `instanceof`). */
 export const ObjectId = Types.ObjectId;
@@ -12,4 +13,11 @@ export function isObjectIdHex(value: unknown): value is string {
 /** The ObjectId of a 24-hex string, or null. */
 export function toObjectId(value: unknown): Types.ObjectId | null {
   return isObjectIdHex(value) ? new Types.ObjectId(value) : null;
+}
+
+/** The ObjectId of an id path parameter; 400 `Invalid ID format.` for anything but 24 hex characters. */
+export function parseObjectId(value: unknown): Types.ObjectId {
+  const id = toObjectId(value);
+  if (!id) throw badRequest('Invalid ID format.');
+  return id;
 }

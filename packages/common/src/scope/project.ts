@@ -1,16 +1,18 @@
 import type { CollectionConfig, ExternalResource, OAuthProviderConfig, Project } from '../models/index.js';
 
-/** A collection as cached: ids as strings (same shape from the database and from Redis). */
-export type CollectionSnapshot = Omit<CollectionConfig, '_id' | 'createdAt' | 'updatedAt'> & { _id: string };
+/** A collection of a scoped project: ids as strings (same shape from the database and from Redis). */
+export type ScopedCollection = Omit<CollectionConfig, '_id' | 'createdAt' | 'updatedAt'> & { _id: string };
 
 /**
- * A project as the public API sees it, cached per API key. JSON-safe: ids are strings and
- * dates ISO strings, so a copy from Redis and one from MongoDB are identical. Secrets stay
- * encrypted (`jwtSecret`, `resources.*.config`, OAuth `clientSecret`, `mail.smtpUrl`); only the
- * key hashes are present, never raw keys. `databaseUsed`/`storageUsed` are deliberately absent:
- * quotas are read and updated atomically in the platform database, never from a cache.
+ * The platform project as a request's scope holds it (`ProjectScope.project`), built from the
+ * platform `projects` document by `toScopedProject`: by the API-key resolver (and cached per key)
+ * and by the dashboard's project-access middleware. JSON-safe: ids are strings and dates ISO
+ * strings, so a copy from Redis and one from MongoDB are identical. Secrets stay encrypted
+ * (`jwtSecret`, `resources.*.config`, OAuth `clientSecret`, `mail.smtpUrl`); only the key hashes
+ * are present, never raw keys. `databaseUsed`/`storageUsed` are deliberately absent: quotas are
+ * read and updated atomically in the platform database, never from a cache.
  */
-export interface ProjectSnapshot
+export interface ScopedProject
   extends Pick<
     Project,
     | 'name'
@@ -29,25 +31,25 @@ export interface ProjectSnapshot
   > {
   _id: string;
   owner: { _id: string; isVerified: boolean; isAdmin: boolean; plan: string };
-  collections: CollectionSnapshot[];
+  collections: ScopedCollection[];
 }
 
-/** The project fields loaded for a snapshot (never `databaseUsed`/`storageUsed`). */
-export const SNAPSHOT_PROJECTION =
+/** The project fields a scoped project is built from (never `databaseUsed`/`storageUsed`). */
+export const SCOPED_PROJECT_FIELDS =
   'name siteUrl owner publishableKeyHash secretKeyHash jwtSecret isAuthEnabled allowedDomains allowPublishableUploads ' +
   'authProviders collections resources mail customLimits configVersion';
 
 const noProvider: OAuthProviderConfig = { enabled: false, clientId: '', clientSecret: null };
 const noResource: ExternalResource = { isExternal: false, config: null, provider: null };
 
-/** Builds a snapshot from a lean project document and its owner. */
-export function toSnapshot(
+/** Builds the scoped project from a lean platform project document and its owner. */
+export function toScopedProject(
   project: Record<string, unknown>,
   owner: { _id: unknown; isVerified?: boolean; isAdmin?: boolean; plan?: string },
-): ProjectSnapshot {
-  const p = JSON.parse(JSON.stringify(project)) as Partial<ProjectSnapshot> & Record<string, unknown>;
-  const resources = (p.resources ?? {}) as Partial<ProjectSnapshot['resources']>;
-  const providers = (p.authProviders ?? {}) as Partial<ProjectSnapshot['authProviders']>;
+): ScopedProject {
+  const p = JSON.parse(JSON.stringify(project)) as Partial<ScopedProject> & Record<string, unknown>;
+  const resources = (p.resources ?? {}) as Partial<ScopedProject['resources']>;
+  const providers = (p.authProviders ?? {}) as Partial<ScopedProject['authProviders']>;
   return {
     _id: String(p._id),
     name: p.name ?? '',
@@ -74,7 +76,7 @@ export function toSnapshot(
         mode: 'public-read',
         ownerField: 'userId',
         requireAuthForWrite: true,
-        ...(c.rls as Partial<CollectionSnapshot['rls']>),
+        ...(c.rls as Partial<ScopedCollection['rls']>),
       },
       version: c.version ?? 1,
     })),
@@ -85,7 +87,7 @@ export function toSnapshot(
   };
 }
 
-/** Finds a collection of a snapshot by its exact name; null when absent. */
-export function findCollection(project: ProjectSnapshot, name: string): CollectionSnapshot | null {
+/** Finds a collection of a scoped project by its exact name; null when absent. */
+export function findCollection(project: ScopedProject, name: string): ScopedCollection | null {
   return project.collections.find((c) => c.name === name) ?? null;
 }

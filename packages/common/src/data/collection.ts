@@ -1,0 +1,53 @@
+import { forbidden, notFound } from '../errors/index.js';
+import type { Logger } from '../logger/index.js';
+import { type ProjectScope, type ScopedCollection, findCollection } from '../scope/index.js';
+import type { DataEvent, DataEventHandler } from './events.js';
+
+/** Time limits of data queries. */
+export interface QueryLimits {
+  /** maxTimeMS of every query, count and aggregation. */
+  maxTimeMs: number;
+  /** maxTimeMS when a regex filter is present. */
+  regexMaxTimeMs: number;
+}
+
+/**
+ * The collection `name` of the scope's project, 404 when not declared. Apps reach `users` (any
+ * case) only through the end-user routes (403 for API keys); developers edit it like any other.
+ */
+export function dataCollection(scope: ProjectScope, name: string): ScopedCollection {
+  if (scope.actor.type === 'key' && name.trim().toLowerCase() === 'users') {
+    throw forbidden('Use /api/userAuth endpoints for users collection operations.');
+  }
+  const collection = findCollection(scope.project, name);
+  if (!collection) throw notFound('Collection not found');
+  return collection;
+}
+
+/** ANDs the RLS filter with a query filter (either may be empty). */
+export function andFilters(...filters: Record<string, unknown>[]): Record<string, unknown> {
+  const parts = filters.filter((f) => Object.keys(f).length > 0);
+  if (parts.length === 0) return {};
+  if (parts.length === 1) return parts[0] as Record<string, unknown>;
+  return { $and: parts };
+}
+
+/** Fields a response never shows: `password` anywhere, and the hash of an end user. */
+const SECRET_FIELDS = ['password', 'passwordHash'];
+
+/** Removes fields a response never shows (`password`, `passwordHash`) and, with `meta=false`, the metadata fields. */
+export function present(doc: Record<string, unknown>, options: { meta?: boolean; dropVersion?: boolean } = {}) {
+  const hidden = new Set(SECRET_FIELDS);
+  if (options.meta === false) for (const k of ['createdAt', 'updatedAt', '__v', 'schemaVersion']) hidden.add(k);
+  if (options.dropVersion) hidden.add('__v');
+  return Object.fromEntries(Object.entries(doc).filter(([k]) => !hidden.has(k)));
+}
+
+/** Fires the data-event hook without delaying or failing the response. */
+export function emitter(handler: DataEventHandler, logger: Logger) {
+  return (scope: ProjectScope, event: DataEvent) => {
+    Promise.resolve()
+      .then(() => handler(scope, event))
+      .catch((err: unknown) => logger.warn({ err, projectId: scope.project._id, event: event.action }, 'data event hook failed'));
+  };
+}

@@ -1,0 +1,46 @@
+import type { Cache } from '../cache/index.js';
+import type { Logger } from '../logger/index.js';
+import type { PlatformModels } from '../models/index.js';
+import type { PasswordHasher } from '../user-auth/index.js';
+import type { DataEventHandler } from './events.js';
+import { type DbQuota, createDbQuota } from './quota.js';
+import { type DataReadService, createDataReadService } from './read.service.js';
+import { type DataWriteService, createDataWriteService } from './write.service.js';
+
+export { andFilters, dataCollection, present, type QueryLimits } from './collection.js';
+export { noDataEvents, type DataEvent, type DataEventHandler } from './events.js';
+export { populate } from './populate.js';
+export { createDbQuota, docBytes, type DbQuota } from './quota.js';
+export { createDataReadService, type DataPage, type DataReadService } from './read.service.js';
+export { applyInsertRls, assertWriteAllowed, checkModifyRls, ownerValues, readFilter } from './rls.js';
+export { MAX_BULK, createDataWriteService, type BulkResult, type DataWriteService } from './write.service.js';
+
+/** A project's data, read and written the same way by both APIs (RLS, validation, quota, events). */
+export interface DataServices {
+  reads: DataReadService;
+  writes: DataWriteService;
+  /** The database quota every write is charged through. */
+  quota: DbQuota;
+}
+
+export interface DataServicesOptions {
+  models: Pick<PlatformModels, 'Project'>;
+  cache: Cache;
+  logger: Logger;
+  hasher: PasswordHasher;
+  /** Time limit of every query, count and aggregation (`QUERY_MAX_TIME_MS`); regex filters get min(2000, this). */
+  maxTimeMs: number;
+  /** Called after every successful write (webhooks). */
+  onDataEvent: DataEventHandler;
+}
+
+/** Builds the data services (no I/O). */
+export function createDataServices(options: DataServicesOptions): DataServices {
+  const { maxTimeMs } = options;
+  const quota = createDbQuota(options.models, options.cache);
+  return {
+    reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }),
+    writes: createDataWriteService({ quota, hasher: options.hasher, onDataEvent: options.onDataEvent, logger: options.logger, maxTimeMs }),
+    quota,
+  };
+}

@@ -1,0 +1,120 @@
+import { notFound } from '../errors/index.js';
+import {
+  type ListQuery,
+  checkPipeline,
+  cursorFilter,
+  encodeCursor,
+  parseListQuery,
+  parseReadOptions,
+} from '../query/index.js';
+import type { ProjectScope } from '../scope/index.js';
+import { parseObjectId } from '../tenant/index.js';
+import { type QueryLimits, andFilters, dataCollection, present } from './collection.js';
+import { populate } from './populate.js';
+import { readFilter } from './rls.js';
+
+type Doc = Record<string, unknown>;
+
+/** One offset page of a list. */
+export interface DataPage {
+  items: Doc[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+/** Reads of the data API: list, count, get one, aggregate. */
+export interface DataReadService {
+  /** The public list answer: a count (`count=true`), a cursor page (`cursor`) or an offset page. */
+  list(scope: ProjectScope, name: string, query: Record<string, unknown>): Promise<unknown>;
+  /** One offset page with the total (dashboard rows): same filters, sort, projection and RLS as `list`. */
+  page(scope: ProjectScope, name: string, query: Record<string, unknown>): Promise<DataPage>;
+  getOne(scope: ProjectScope, name: string, id: string, query: Record<string, unknown>): Promise<Doc>;
+  aggregate(scope: ProjectScope, name: string, body: unknown): Promise<unknown>;
+}
+
+function projectionFor(q: ListQuery): { projection: Doc | null; extra: string[] } {
+  if (!q.projection || Object.values(q.projection).includes(0)) return { projection: q.projection, extra: [] };
+  const extra = q.sort.map(([p]) => p).filter((p) => !(p in (q.projection as Doc)) && p !== '_id');
+  const projection: Doc = { ...q.projection };
+  for (const p of extra) projection[p] = 1;
+  return { projection, extra };
+}
+
+export function createDataReadService(limits: QueryLimits): DataReadService {
+  const timeFor = (q: { hasRegex: boolean }) => (q.hasRegex ? limits.regexMaxTimeMs : limits.maxTimeMs);
+
+  async function runList(scope: ProjectScope, name: string, q: ListQuery, filter: Doc) {
+    const collection = dataCollection(scope, name);
+    const model = await scope.tenant.model(collection);
+    const { projection, extra } = projectionFor(q);
+    const cursorMode = q.cursor !== undefined;
+    const where = cursorMode && q.cursor ? andFilters(filter, cursorFilter(q.sort, q.cursor)) : filter;
+    let find = model
+      .find(where)
+      .sort(Object.fromEntries(q.sort))
+      .limit(cursorMode ? q.limit + 1 : q.limit)
+      .maxTimeMS(timeFor(q));
+    if (!cursorMode && q.skip) find = find.skip(q.skip);
+    if (projection) find = find.select(projection as Record<string, number>);
+    const docs = (await find.lean()) as Doc[];
+    const hasMore = cursorMode && docs.length > q.limit;
+    const page = hasMore ? docs.slice(0, q.limit) : docs;
+    const last = page.at(-1);
+    const nextCursor = hasMore && last ? encodeCursor(last, q.sort) : null;
+    await populate(scope, collection.model, page, q.populate, limits.maxTimeMs);
+    const items = page.map((d) => {
+      for (const p of extra) delete d[p];
+      return present(d, { meta: q.meta });
+    });
+    const total = cursorMode ? null : await model.countDocuments(filter).maxTimeMS(timeFor(q));
+    return { items, nextCursor, total };
+  }
+
+  return {
+    async list(scope, name, query) {
+      const collection = dataCollection(scope, name);
+      const q = parseListQuery(query, collection.model);
+      const filter = andFilters(readFilter(scope, collection), q.filter);
+      if (q.count) {
+        const model = await scope.tenant.model(collection);
+        const count = await model.countDocuments(filter).maxTimeMS(timeFor(q));
+        return { success: true, data: { count }, message: 'Count fetched successfully.' };
+      }
+      const { items, nextCursor, total } = await runList(scope, name, q, filter);
+      const data = total === null ? { items, nextCursor, limit: q.limit } : { items, total, page: q.page, limit: q.limit };
+      return { success: true, data, message: 'Data fetched successfully' };
+    },
+
+    async page(scope, name, query) {
+      const collection = dataCollection(scope, name);
+      const q: ListQuery = { ...parseListQuery(query, collection.model), cursor: undefined };
+      const { items, total } = await runList(scope, name, q, andFilters(readFilter(scope, collection), q.filter));
+      return { items, total: total ?? items.length, page: q.page, limit: q.limit };
+    },
+
+    async getOne(scope, name, id, query) {
+      const collection = dataCollection(scope, name);
+      const _id = parseObjectId(id);
+      const options = parseReadOptions(query, collection.model);
+      const model = await scope.tenant.model(collection);
+      let find = model.findOne(andFilters(readFilter(scope, collection), { _id })).maxTimeMS(limits.maxTimeMs);
+      if (options.projection) find = find.select(options.projection);
+      const doc = (await find.lean()) as Doc | null;
+      if (!doc) throw notFound('Document not found.');
+      await populate(scope, collection.model, [doc], options.populate, limits.maxTimeMs);
+      return present(doc, { meta: options.meta, dropVersion: !options.projection });
+    },
+
+    async aggregate(scope, name, body) {
+      const collection = dataCollection(scope, name);
+      const raw = body && typeof body === 'object' && !Array.isArray(body) ? (body as Doc).pipeline : undefined;
+      const pipeline = checkPipeline(raw);
+      const rls = readFilter(scope, collection);
+      const stages = [...(Object.keys(rls).length ? [{ $match: rls }] : []), ...pipeline, { $project: { password: 0 } }];
+      const model = await scope.tenant.model(collection);
+      const data = await model.aggregate(stages as never[]).option({ maxTimeMS: limits.maxTimeMs });
+      return { success: true, data, message: 'Aggregation executed successfully.' };
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { type ErrorDetail, badRequest, notFound } from '../errors/index.js';
+import type { Logger } from '../logger/index.js';
+import { ObjectId, parseObjectId } from '../tenant/index.js';
+import { isPlainObject, validateDocument } from '../validation/index.js';
+import { isUsersCollection } from '../collections/index.js';
+import { prepareUserWrite } from '../end-users/rules.js';
+import type { ProjectScope } from '../scope/index.js';
+import type { PasswordHasher } from '../user-auth/index.js';
+import type { DataEventHandler } from './events.js';
+import { dataCollection, emitter, present } from './collection.js';
+import { type DbQuota, docBytes } from './quota.js';
+import { applyInsertRls, assertWriteAllowed, checkModifyRls } from './rls.js';
+
+type Doc = Record<string, unknown>;
+
+export const MAX_BULK = 100;
+
+/** Writes of the data API: insert, bulk insert, update (PUT/PATCH), delete. */
+export interface DataWriteService {
+  /** Inserts one document (RLS, validation, quota); returns it as stored, without secrets. */
+  insert(scope: ProjectScope, name: string, body: unknown): Promise<Doc>;
+  /** Inserts 1 to `MAX_BULK` documents, all or nothing. */
+  bulkInsert(scope: ProjectScope, name: string, body: unknown): Promise<BulkResult>;
+  /** Sets the given fields (PUT and PATCH alike); 404 when the document is missing. */
+  update(scope: ProjectScope, name: string, id: string, body: unknown): Promise<{ message: string; data: Doc }>;
+  /** Deletes one document; 404 when missing. */
+  remove(scope: ProjectScope, name: string, id: string): Promise<{ message: string; id: string }>;
+}
+
+export interface BulkResult {
+  success: true;
+  data: { insertedCount: number };
+  message: string;
+}
+
+export interface DataWriteDeps {
+  quota: DbQuota;
+  /** Hashes `password` when a developer writes a `users` row (the same hasher as end-user signup). */
+  hasher: PasswordHasher;
+  onDataEvent: DataEventHandler;
+  logger: Logger;
+  maxTimeMs: number;
+}
+
+function validateAll(fields: Parameters<typeof validateDocument>[0], items: Doc[]): Doc[] {
+  const details: ErrorDetail[] = [];
+  const docs = items.map((item, i) => {
+    try {
+      return validateDocument(fields, item, 'insert');
+    } catch (err) {
+      const inner = (err as { details?: ErrorDetail[]; message: string }).details ?? [
+        { path: '', message: (err as Error).message },
+      ];
+      details.push(...inner.map((d) => ({ path: `[${i}]${d.path ? `.${d.path}` : ''}`, message: d.message })));
+      return {};
+    }
+  });
+  if (details.length) {
+    const first = details[0] as ErrorDetail;
+    throw badRequest(`Item ${first.path}: ${first.message}. Nothing was inserted.`, details);
+  }
+  return docs;
+}
+
+export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
+  const emit = emitter(deps.onDataEvent, deps.logger);
+  const { quota } = deps;
+  /** `users` rows (reachable only by developers) get the end-user rules: one hasher for both APIs. */
+  const userRules = async (collection: string, doc: Doc, mode: 'insert' | 'patch') =>
+    isUsersCollection(collection) ? prepareUserWrite(deps.hasher, doc, mode) : doc;
+
+  async function existing(scope: ProjectScope, name: string, id: string) {
+    const collection = dataCollection(scope, name);
+    assertWriteAllowed(scope, collection);
+    const _id = parseObjectId(id);
+    const model = await scope.tenant.model(collection);
+    const doc = (await model.findById(_id).select('+password').lean().maxTimeMS(deps.maxTimeMs)) as Doc | null;
+    if (!doc) throw notFound('Document not found.');
+    return { collection, model, _id, doc };
+  }
+
+  return {
+    async insert(scope, name, body) {
+      const collection = dataCollection(scope, name);
+      if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object.');
+      const [item] = applyInsertRls(scope, collection, [{ ...body }]);
+      const doc = await userRules(collection.name, validateDocument(collection.model, item, 'insert'), 'insert');
+      const bytes = docBytes(doc);
+      await quota.reserve(scope, bytes);
+      const model = await scope.tenant.model(collection);
+      let created: Doc;
+      try {
+        created = (await model.create(doc)).toObject() as Doc;
+      } catch (err) {
+        await quota.release(scope, bytes);
+        throw err;
+      }
+      const out = present(created);
+      emit(scope, { collection: name, action: 'insert', documentId: String(created._id), data: out });
+      return out;
+    },
+
+    async bulkInsert(scope, name, body) {
+      const collection = dataCollection(scope, name);
+      if (!Array.isArray(body) || body.length === 0 || body.length > MAX_BULK) {
+        throw badRequest(`Request body must be an array of 1 to ${MAX_BULK} documents.`);
+      }
+      body.forEach((item, i) => {
+        if (!isPlainObject(item)) throw badRequest(`Item at index ${i} must be a valid object`);
+      });
+      const items = applyInsertRls(
+        scope,
+        collection,
+        (body as Doc[]).map((b) => ({ ...b })),
+      );
+      const valid = await Promise.all(validateAll(collection.model, items).map((d) => userRules(collection.name, d, 'insert')));
+      const docs = valid.map((d) => ({ ...d, _id: new ObjectId() }));
+      const bytes = docs.reduce((sum, d) => sum + docBytes(d), 0);
+      await quota.reserve(scope, bytes);
+      const model = await scope.tenant.model(collection);
+      let inserted: Doc[];
+      try {
+        inserted = (await model.insertMany(docs, { ordered: true })).map((d) => d.toObject() as Doc);
+      } catch (err) {
+        // No transactions (FerretDB): undo the documents that made it before the failure.
+        await model.deleteMany({ _id: { $in: docs.map((d) => d._id) } }).catch(() => undefined);
+        await quota.release(scope, bytes);
+        throw err;
+      }
+      for (const doc of inserted) {
+        emit(scope, { collection: name, action: 'insert', documentId: String(doc._id), data: present(doc) });
+      }
+      return { success: true, data: { insertedCount: inserted.length }, message: 'Bulk insert successful' };
+    },
+
+    async update(scope, name, id, body) {
+      const { collection, model, _id, doc } = await existing(scope, name, id);
+      if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object.');
+      const changes = await userRules(collection.name, validateDocument(collection.model, body, 'patch'), 'patch');
+      checkModifyRls(scope, collection, doc, changes);
+      if (!Object.keys(changes).length) return { message: 'Updated', data: present(doc) };
+      const delta = docBytes({ ...doc, ...changes }) - docBytes(doc);
+      await quota.reserve(scope, delta);
+      // updateOne + read instead of findOneAndUpdate: FerretDB 1.24 does not implement
+      // findAndModify projections, which mongoose sends for `password` (select:false).
+      const res = await model.updateOne({ _id }, { $set: changes });
+      const updated = res.matchedCount ? ((await model.findById(_id).lean().maxTimeMS(deps.maxTimeMs)) as Doc | null) : null;
+      if (!updated) {
+        await quota.release(scope, delta);
+        throw notFound('Document not found.');
+      }
+      const out = present(updated);
+      emit(scope, { collection: name, action: 'update', documentId: id, data: out });
+      return { message: 'Updated', data: out };
+    },
+
+    async remove(scope, name, id) {
+      const { collection, model, _id, doc } = await existing(scope, name, id);
+      checkModifyRls(scope, collection, doc, null);
+      const res = await model.deleteOne({ _id });
+      if (res.deletedCount === 0) throw notFound('Document not found.');
+      await quota.release(scope, docBytes(doc));
+      emit(scope, { collection: name, action: 'delete', documentId: id, data: present(doc) });
+      return { message: 'Document deleted', id };
+    },
+  };
+}

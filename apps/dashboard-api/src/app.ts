@@ -39,30 +39,28 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/projects', limiters.dashboard);
-  app.use('/api/projects/:projectId/collections/:collectionName/data', dataRouter({ data: deps.data, requireDeveloper }));
+  const { access } = deps;
+  const project = '/api/projects/:projectId';
+  app.use(`${project}/collections/:collectionName/data`, dataRouter({ data: deps.data, access }));
+  app.use(`${project}/collections`, collectionsRouter({ collections: deps.collections, projects: deps.projects, access }));
+  app.use(`${project}/admin/users`, usersAdminRouter({ users: deps.endUsers, access }));
+  app.use(project, observabilityRouter({ observability: deps.observability, access }));
+  app.use(`${project}/storage`, storageRouter({ storage: deps.storage.service, access }));
+  const { webhooks, models } = deps;
+  const countWebhooks = (projectId: string) => models.Webhook.countDocuments({ projectId });
   app.use(
-    '/api/projects/:projectId/collections',
-    collectionsRouter({ models: deps.models, collections: deps.collections, plans: deps.plans, requireDeveloper }),
+    `${project}/webhooks`,
+    webhooksRouter({ webhooks: webhooks.service, dispatcher: webhooks.dispatcher, countWebhooks, access }),
   );
-  app.use('/api/projects/:projectId/admin/users', usersAdminRouter({ users: deps.usersAdmin, requireDeveloper }));
-  app.use('/api/projects/:projectId', observabilityRouter({ observability: deps.observability, requireDeveloper }));
-  const { models, plans, files } = deps;
-  app.use('/api/projects/:projectId/storage', storageRouter({ storage: files.storage, models, requireDeveloper }));
-  app.use(
-    '/api/projects/:projectId/webhooks',
-    webhooksRouter({ webhooks: files.webhooks, dispatcher: files.dispatcher, models, plans, requireDeveloper }),
-  );
-  app.use(
-    '/api/projects/:projectId/mail/templates',
-    mailTemplatesRouter({ templates: files.mailTemplates, models, plans, requireDeveloper }),
-  );
-  app.use('/api/projects/:projectId/mail/deliveries', mailDeliveriesRouter({ models, logger, requireDeveloper }));
+  app.use(`${project}/mail/templates`, mailTemplatesRouter({ templates: deps.mail.templates, access }));
+  app.use(`${project}/mail/deliveries`, mailDeliveriesRouter({ deliveries: deps.mail.deliveries, access }));
   app.use(
     '/api/projects',
     projectsRouter({
       projects: deps.projects,
       settings: deps.projectSettings,
       requireDeveloper,
+      access,
       publicApiUrl: deps.config.urls.publicApi,
     }),
   );

@@ -24,8 +24,8 @@ export function testDashboardConfig(platform: TestPlatform, smtpUrl: string | nu
     dashboard: {
       admin: null,
       tokens: { accessTtlMs: 15 * 60_000, refreshTtlMs: 7 * 86_400_000 },
-      plans: { defaultPlan: 'free', overrides: {} },
     },
+    plans: { defaultPlan: 'free', overrides: {} },
   };
 }
 
@@ -58,7 +58,7 @@ export async function createDashboardTestApp(
     smtp,
     config,
     async cleanup() {
-      deps.mailer.close();
+      await deps.close();
       await smtp.close();
       await platform.cleanup();
     },

@@ -62,6 +62,14 @@ export const baseEnvShape = {
 
 export const durationSchema = duration;
 
+/** Milliseconds of a duration like `15m`, `7d`, `3600s`, `500ms` (what `durationSchema` accepts); throws otherwise. */
+export function durationMs(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!match) throw new Error(`invalid duration: ${value}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
 /** Parsed value of the base shape. */
 export type BaseEnv = z.infer<z.ZodObject<typeof baseEnvShape>>;
 

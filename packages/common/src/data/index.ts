@@ -40,7 +40,13 @@ export function createDataServices(options: DataServicesOptions): DataServices {
   const quota = createDbQuota(options.models, options.cache);
   return {
     reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }),
-    writes: createDataWriteService({ quota, hasher: options.hasher, onDataEvent: options.onDataEvent, logger: options.logger, maxTimeMs }),
+    writes: createDataWriteService({
+      quota,
+      hasher: options.hasher,
+      onDataEvent: options.onDataEvent,
+      logger: options.logger,
+      maxTimeMs,
+    }),
     quota,
   };
 }

@@ -1,8 +1,8 @@
 import type { Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import type { PlatformModels } from '../models/index.js';
-import { documentBytes } from '../validation/index.js';
 import type { ProjectScope } from '../scope/index.js';
+import { documentBytes } from '../validation/index.js';
 
 /** Quota size of a document (JSON bytes without server-added fields): see `documentBytes`. */
 export const docBytes = documentBytes;

@@ -1,12 +1,5 @@
 import { notFound } from '../errors/index.js';
-import {
-  type ListQuery,
-  checkPipeline,
-  cursorFilter,
-  encodeCursor,
-  parseListQuery,
-  parseReadOptions,
-} from '../query/index.js';
+import { type ListQuery, checkPipeline, cursorFilter, encodeCursor, parseListQuery, parseReadOptions } from '../query/index.js';
 import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
 import { type QueryLimits, andFilters, dataCollection, present } from './collection.js';

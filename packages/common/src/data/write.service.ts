@@ -1,13 +1,13 @@
-import { type ErrorDetail, badRequest, notFound } from '../errors/index.js';
-import type { Logger } from '../logger/index.js';
-import { ObjectId, parseObjectId } from '../tenant/index.js';
-import { isPlainObject, validateDocument } from '../validation/index.js';
 import { isUsersCollection } from '../collections/index.js';
 import { prepareUserWrite } from '../end-users/rules.js';
+import { type ErrorDetail, badRequest, notFound } from '../errors/index.js';
+import type { Logger } from '../logger/index.js';
 import type { ProjectScope } from '../scope/index.js';
+import { ObjectId, parseObjectId } from '../tenant/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
-import type { DataEventHandler } from './events.js';
+import { isPlainObject, validateDocument } from '../validation/index.js';
 import { dataCollection, emitter, present } from './collection.js';
+import type { DataEventHandler } from './events.js';
 import { type DbQuota, docBytes } from './quota.js';
 import { applyInsertRls, assertWriteAllowed, checkModifyRls } from './rls.js';
 

@@ -4,3 +4,18 @@ export {
   SYSTEM_USER_FIELDS,
   prepareUserWrite,
 } from './rules.js';
+export { createEndUserAdmin, type EndUserAdmin, type EndUserAdminDeps, type EndUserPage } from './admin.service.js';
+export {
+  assertSafeKeys,
+  byId,
+  createUsersAccess,
+  customFieldsOf,
+  customValues,
+  fillGeneratedNames,
+  publicView,
+  selfView,
+  usernameSchema,
+  usersCollectionOf,
+  type UserDoc,
+  type UsersAccess,
+} from './profile.js';

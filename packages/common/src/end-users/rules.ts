@@ -2,7 +2,14 @@ import { badRequest } from '../errors/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 
 /** Fields nobody sets directly on an end user: the hash (only through a password route) and system fields. */
-export const SYSTEM_USER_FIELDS: ReadonlySet<string> = new Set(['_id', '__v', 'createdAt', 'updatedAt', 'password', 'passwordHash']);
+export const SYSTEM_USER_FIELDS: ReadonlySet<string> = new Set([
+  '_id',
+  '__v',
+  'createdAt',
+  'updatedAt',
+  'password',
+  'passwordHash',
+]);
 
 /**
  * Fields an end user can never set on their own profile (CONTRACT §3.3): the system fields, plus
@@ -38,7 +45,8 @@ export async function prepareUserWrite(
   const out = { ...doc };
   if (typeof out.email === 'string') out.email = out.email.trim().toLowerCase();
   if (typeof out.password === 'string') {
-    if (out.password.length < MIN_PASSWORD_LENGTH) throw badRequest(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (out.password.length < MIN_PASSWORD_LENGTH)
+      throw badRequest(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     out.password = await hasher.hash(out.password);
   }
   if (mode === 'insert' && out.emailVerified === undefined) out.emailVerified = false;

@@ -4,8 +4,8 @@ import type { BaseConfig } from '../config/index.js';
 import { type SecretBox, createSecretBox } from '../crypto/index.js';
 import { type DataEventHandler, type DataServices, createDataServices } from '../data/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
+import { type EndUserAdmin, createEndUserAdmin } from '../end-users/index.js';
 import type { Logger } from '../logger/index.js';
-import { type Mailer, createMailer } from '../mail/index.js';
 import {
   type MailDeliveryLog,
   type MailService,
@@ -15,6 +15,7 @@ import {
   createMailService,
   createMailTemplatesService,
 } from '../mail-api/index.js';
+import { type Mailer, createMailer } from '../mail/index.js';
 import { type PlatformModels, createPlatformModels } from '../models/index.js';
 import { assertPublicMongoUri } from '../outbound/index.js';
 import { type PlanConfig, type Plans, createPlans } from '../plans/index.js';
@@ -92,12 +93,17 @@ export interface Platform {
   hasher: PasswordHasher;
   collections: CollectionService;
   data: DataServices;
+  /** Developer administration of a project's end users. */
+  endUsers: EndUserAdmin;
   storage: { manager: StorageManager; service: StorageService; config: StorageAppConfig };
   webhooks: { service: WebhookService; dispatcher: WebhookDispatcher };
   mail: { service: MailService; templates: MailTemplatesService; deliveries: MailDeliveryLog };
   /** The project scope of a request: the project, its tenant handle, its limits and the actor. */
   scopeFor<P extends ScopedProject>(project: P, actor: Actor): ProjectScope<P>;
-  /** Closes queues, storage clients, BYOD pools, the mailer, the cache and the database pool. */
+  /**
+   * Closes queues, storage clients, BYOD pools and the mailer, then the cache and the database
+   * pool unless they were passed in as overrides (their owner closes them).
+   */
   close(): Promise<void>;
 }
 
@@ -113,14 +119,22 @@ function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverride
     createPlatformDb({ uri: config.mongodb.uri, timeoutMs: config.mongodb.timeoutMs, poolSize: config.mongodb.poolSize, logger });
   const cache =
     overrides.cache ??
-    createCache({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs, keyPrefix: config.redis.keyPrefix, logger });
+    createCache({
+      url: config.redis.url,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      keyPrefix: config.redis.keyPrefix,
+      logger,
+    });
   if (!cache.client) {
     logger.warn('REDIS_URL is not set: SINGLE-PROCESS MODE (caches, rate limits and counters live in this process only)');
   }
   return { db, cache };
 }
 
-function createWebhooks(config: PlatformConfig, deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache }) {
+function createWebhooks(
+  config: PlatformConfig,
+  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache },
+) {
   const { models, secretBox, logger } = deps;
   const delivery = config.delivery ?? DEFAULT_DELIVERY;
   const guard = createWebhookGuard(config.security.allowPrivateTargets);
@@ -150,7 +164,10 @@ function createWebhooks(config: PlatformConfig, deps: { models: PlatformModels; 
   return { service, dispatcher };
 }
 
-function createMail(config: PlatformConfig, deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer }) {
+function createMail(
+  config: PlatformConfig,
+  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer },
+) {
   const { models, logger } = deps;
   const service = createMailService({
     projects: models.Project,
@@ -176,7 +193,12 @@ function createMail(config: PlatformConfig, deps: { models: PlatformModels; secr
 export function createPlatform(config: PlatformConfig, logger: Logger, overrides: PlatformOverrides = {}): Platform {
   const { db, cache } = connect(config, logger, overrides);
   const secretBox = createSecretBox(config.security.encryptionKey, config.security.previousEncryptionKeys);
-  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger, isProduction: config.isProduction });
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    logger,
+    isProduction: config.isProduction,
+  });
   const models = createPlatformModels(db.connection);
   const plans = createPlans(config.plans);
   const outbound = { allowPrivateTargets: config.security.allowPrivateTargets };
@@ -204,6 +226,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     hasher,
     collections: createCollectionService({ Project: models.Project, cache, logger }),
     data: createDataServices({ models, cache, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
+    endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher }),
     storage: { ...storage, config: storageConfig },
     webhooks,
     mail,
@@ -216,7 +239,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     async close() {
       await Promise.allSettled([webhooks.dispatcher.close(), mail.service.close(), storage.manager.close(), byod.close()]);
       mailer.close();
-      await Promise.allSettled([cache.close(), db.close()]);
+      await Promise.allSettled([overrides.cache ? null : cache.close(), overrides.db ? null : db.close()]);
     },
   };
 }

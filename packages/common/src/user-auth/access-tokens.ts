@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { durationMs } from '../config/index.js';
 import { unauthenticated } from '../errors/index.js';
 
 /** Claims of an end-user access token. `sid` is the refresh-session family the token came from. */
@@ -26,14 +27,6 @@ export interface AccessTokens {
 }
 
 export const INVALID_TOKEN_MESSAGE = 'Invalid or Expired Token';
-
-/** Parses a duration like `15m`, `7d`, `3600s`, `500ms` into milliseconds. */
-export function durationMs(value: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (!match) throw new Error(`invalid duration: ${value}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
 
 /** Creates the access-token service; `ttl` is a duration string (`USER_ACCESS_TOKEN_TTL`, default `15m`). */
 export function createAccessTokens(options: { ttl: string }): AccessTokens {

@@ -4,8 +4,8 @@ export {
   type IssuedAccessToken,
   INVALID_TOKEN_MESSAGE,
   createAccessTokens,
-  durationMs,
 } from './access-tokens.js';
+export { durationMs } from '../config/index.js';
 export {
   DEFAULT_OAUTH_URLS,
   OAUTH_PROVIDERS,

@@ -15,7 +15,7 @@ const auth = (d: { accessToken: string }) => ({ Authorization: `Bearer ${d.acces
 beforeAll(async () => {
   t = await createDashboardTestApp('dash-admin', (c) => {
     c.dashboard.admin = { email: 'root@example.com', password: 'root-password-1' };
-    c.dashboard.plans = { defaultPlan: 'free', overrides: { team: { maxProjects: 3 } } };
+    c.plans = { defaultPlan: 'free', overrides: { team: { maxProjects: 3 } } };
   });
   const login = await request(t.app)
     .post('/api/auth/login')

@@ -3,9 +3,9 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { currentDeveloper } from '../../middleware/auth.js';
 import { guardedRouter } from '../../middleware/guarded-router.js';
+import { type ProjectAction, dashboardScope } from '../../middleware/project-access.js';
 import type { ObservabilityService } from './observability.service.js';
 
-const params = z.object({ projectId: z.string() });
 const logsQuery = z.object({
   method: z
     .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'post', 'put', 'patch', 'delete', 'options'])
@@ -27,17 +27,18 @@ const analyticsQuery = z.object({
 });
 
 /** `/api/projects/:projectId/logs` and `/analytics`. */
-export function observabilityRouter(deps: { observability: ObservabilityService; requireDeveloper: RequestHandler }): Router {
-  const r = guardedRouter([deps.requireDeveloper], { mergeParams: true });
-  r.get('/logs', async (req, res) => {
-    const { projectId } = parse(params, req.params);
-    const data = await deps.observability.logs(currentDeveloper(res), projectId, parse(logsQuery, req.query));
+export function observabilityRouter(deps: {
+  observability: ObservabilityService;
+  access: (action: ProjectAction) => RequestHandler[];
+}): Router {
+  const r = guardedRouter([], { mergeParams: true });
+  r.get('/logs', ...deps.access('read'), async (req, res) => {
+    const data = await deps.observability.logs(dashboardScope(req), parse(logsQuery, req.query));
     res.json({ success: true, data, message: '' });
   });
-  r.get('/analytics', async (req, res) => {
-    const { projectId } = parse(params, req.params);
+  r.get('/analytics', ...deps.access('read'), async (req, res) => {
     const { range } = parse(analyticsQuery, req.query);
-    const data = await deps.observability.analytics(currentDeveloper(res), projectId, range);
+    const data = await deps.observability.analytics(dashboardScope(req), range);
     res.json({ success: true, data, message: 'Analytics fetched successfully.' });
   });
   return r.router;

@@ -1,8 +1,10 @@
 import { findPage } from '@urbackend/common/db';
 import type { PlatformModels, RequestLogModel } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
+import type { TenantProject } from '@urbackend/common/tenant';
+import { Types } from 'mongoose';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
-import { getOwnedProject } from '../projects/project.service.js';
+import type { DashboardScope } from '../../middleware/project-access.js';
 import { type AnalyticsRange, type LogPoint, RANGE_MS, computeAnalytics } from './analytics.js';
 
 /** Most log documents one analytics request reads (bounded work per request). */
@@ -29,7 +31,7 @@ export function createObservabilityService(deps: {
   RequestLog: RequestLogModel;
   plans: Plans;
   /** Counts the end users of a project (its `users` collection); 0 when unknown or unreachable. */
-  countUsers(project: { _id: unknown; resources?: unknown; collections: { name: string }[] }): Promise<number>;
+  countUsers(project: TenantProject & { collections: { name: string }[] }): Promise<number>;
 }) {
   const { RequestLog, models } = deps;
   return {
@@ -79,9 +81,8 @@ export function createObservabilityService(deps: {
       }));
     },
 
-    async logs(dev: CurrentDeveloper, projectId: string, q: LogQuery) {
-      const project = await getOwnedProject(deps.models, dev, projectId);
-      const filter: Record<string, unknown> = { projectId: project._id };
+    async logs(scope: DashboardScope, q: LogQuery) {
+      const filter: Record<string, unknown> = { projectId: new Types.ObjectId(scope.project._id) };
       if (q.method) filter.method = q.method.toUpperCase();
       if (q.status !== undefined) filter.status = q.status;
       else if (q.statusClass !== undefined) filter.status = { $gte: q.statusClass * 100, $lt: q.statusClass * 100 + 100 };
@@ -95,22 +96,18 @@ export function createObservabilityService(deps: {
       return { items, total, page: q.page, limit: q.limit };
     },
 
-    async analytics(dev: CurrentDeveloper, projectId: string, range: AnalyticsRange) {
-      const project = await getOwnedProject(deps.models, dev, projectId);
-      const limits = deps.plans.limitsFor(dev, project.customLimits);
+    async analytics(scope: DashboardScope, range: AnalyticsRange) {
+      const { project, limits } = scope;
+      const projectId = new Types.ObjectId(project._id);
       const since = new Date(Date.now() - RANGE_MS[range]);
       const [points, totalRequests, recent] = await Promise.all([
-        RequestLog.find({ projectId: project._id, at: { $gte: since } })
+        RequestLog.find({ projectId, at: { $gte: since } })
           .select('method route path status latencyMs minute hour day')
           .sort({ at: -1 })
           .limit(MAX_POINTS)
           .lean(),
-        RequestLog.countDocuments({ projectId: project._id }),
-        RequestLog.find({ projectId: project._id })
-          .select('method route path status latencyMs at')
-          .sort({ at: -1 })
-          .limit(50)
-          .lean(),
+        RequestLog.countDocuments({ projectId }),
+        RequestLog.find({ projectId }).select('method route path status latencyMs at').sort({ at: -1 }).limit(50).lean(),
       ]);
       return {
         storage: { used: project.storageUsed ?? 0, limit: limits.storageBytes },

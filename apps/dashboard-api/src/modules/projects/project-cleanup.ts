@@ -1,26 +1,13 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
-import type { Cache } from '@urbackend/common/cache';
-import type { PlatformDb } from '@urbackend/common/db';
 import type { Logger } from '@urbackend/common/logger';
-import { type PlatformModels, type Project, requestLogModel } from '@urbackend/common/models';
-import type { TenantDatabases } from '@urbackend/common/tenant';
+import { type Project, requestLogModel } from '@urbackend/common/models';
+import type { Platform } from '@urbackend/common/platform';
 import type { Types } from 'mongoose';
 
-/** A project being deleted, as cleanup hooks receive it (already removed from the platform DB). */
+/** A project being deleted (lean platform document). */
 export type DeletedProject = Project & { _id: Types.ObjectId };
 
-/** Extra cleanup for a deleted project (files in storage, queued jobs, ...). Errors are logged, not thrown. */
-export type ProjectCleanupHook = (project: DeletedProject) => Promise<void>;
-
-export interface ProjectCleanupDeps {
-  models: PlatformModels;
-  db: PlatformDb;
-  cache: Cache;
-  tenants: TenantDatabases;
-  logger: Logger;
-  /** Registered by other modules (storage, webhooks) in deps.ts. */
-  hooks: ProjectCleanupHook[];
-}
+export type ProjectCleanupDeps = Pick<Platform, 'models' | 'db' | 'cache' | 'tenants' | 'storage'> & { logger: Logger };
 
 /** Platform collections holding per-project rows, deleted with the project. */
 const PER_PROJECT_MODELS = [
@@ -38,7 +25,8 @@ const PER_PROJECT_MODELS = [
 /**
  * Deletes a project and everything it owns: the project document first (keys stop working,
  * every process is told), then its data (internal tenant database, or the collections it
- * declared on a BYOD database), per-project platform rows, and whatever the hooks remove.
+ * declared on a BYOD database), per-project platform rows, and its files in platform storage
+ * (a BYOD bucket belongs to the developer and is left alone).
  */
 export async function deleteProjectEverywhere(deps: ProjectCleanupDeps, project: DeletedProject): Promise<void> {
   const projectId = String(project._id);
@@ -59,7 +47,7 @@ export async function deleteProjectEverywhere(deps: ProjectCleanupDeps, project:
   };
   if (project.resources?.db?.isExternal && project.resources.db.config) {
     await attempt('byod collections', async () => {
-      const conn = await deps.tenants.forProject({ _id: projectId, resources: project.resources } as never).connection();
+      const conn = await deps.tenants.forProject(project).connection();
       for (const c of project.collections ?? []) await conn.dropCollection(c.name).catch(() => undefined);
       await deps.tenants.byod.evict(projectId);
     });
@@ -71,5 +59,8 @@ export async function deleteProjectEverywhere(deps: ProjectCleanupDeps, project:
     if (model) await attempt(name, () => model.deleteMany({ projectId: { $in: [project._id, projectId] } }));
   }
   await attempt('request logs', () => requestLogModel(deps.db.connection).deleteMany({ projectId: project._id }));
-  for (const hook of deps.hooks) await attempt('hook', () => hook(project));
+  deps.storage.manager.invalidate(projectId);
+  if (!project.resources?.storage?.isExternal) {
+    await attempt('platform storage', () => deps.storage.manager.platform.deletePrefix(`${projectId}/`));
+  }
 }

@@ -1,21 +1,24 @@
 import { type CollectionService, isUsersCollection, usersSchemaProblem } from '@urbackend/common/collections';
 import { AppError, badRequest } from '@urbackend/common/errors';
 import { assertPublicHttpUrl, assertPublicMongoUri } from '@urbackend/common/outbound';
+import type { Platform } from '@urbackend/common/platform';
+import { projectSecretContext } from '@urbackend/common/scope';
 import { parseByodStorageConfig } from '@urbackend/common/storage';
 import mongoose from 'mongoose';
 import type { z } from 'zod';
-import type { CurrentDeveloper } from '../../middleware/auth.js';
+import type { DashboardScope } from '../../middleware/project-access.js';
 import { projectView } from './project-view.js';
-import { type ProjectServiceDeps, changeProject, getOwnedProject } from './project.service.js';
+import { type ProjectServiceDeps, changeProject } from './project.service.js';
 import type { authProvidersBody, byodConfigBody } from './projects.schemas.js';
 
-export interface ProjectSettingsDeps extends ProjectServiceDeps {
+export type ProjectSettingsDeps = ProjectServiceDeps & {
   /** Re-creates collections and unique indexes after the database changed. */
   collections: Pick<CollectionService, 'ensurePhysical'>;
+  scopeFor: Platform['scopeFor'];
   allowPrivateTargets: boolean;
   /** Live connection test timeout for BYOD databases (5 s). */
   byodConnectTimeoutMs: number;
-}
+};
 
 type Providers = z.infer<typeof authProvidersBody>;
 type Byod = z.infer<typeof byodConfigBody>;
@@ -58,12 +61,12 @@ function storageInput(body: Byod): Record<string, unknown> {
 
 /** Auth toggle, OAuth providers and BYOD settings of a project. */
 export function createProjectSettingsService(deps: ProjectSettingsDeps) {
-  const { models, plans, secretBox } = deps;
+  const { secretBox } = deps;
   const outbound = { allowPrivateTargets: deps.allowPrivateTargets };
 
   return {
-    async toggleAuth(dev: CurrentDeveloper, projectId: string, enable: boolean) {
-      const project = await getOwnedProject(models, dev, projectId);
+    async toggleAuth(scope: DashboardScope, enable: boolean) {
+      const { project } = scope;
       if (enable) {
         const users = project.collections.find((c) => isUsersCollection(c.name));
         const problem = users
@@ -71,17 +74,16 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
           : 'Create a users collection first (required String email and password).';
         if (problem) throw new AppError('UNPROCESSABLE', problem);
       }
-      const updated = await changeProject(deps, project, { isAuthEnabled: enable }, 'auth');
+      const updated = await changeProject(deps, scope, { isAuthEnabled: enable }, 'auth');
       return {
         message: `Authentication ${enable ? 'enabled' : 'disabled'} successfully`,
         isAuthEnabled: updated.isAuthEnabled,
-        project: projectView(updated, plans.limitsFor(dev)),
+        project: projectView(updated, scope.limits),
       };
     },
 
-    async setAuthProviders(dev: CurrentDeveloper, projectId: string, body: Providers) {
-      const project = await getOwnedProject(models, dev, projectId);
-      const limits = plans.limitsFor(dev);
+    async setAuthProviders(scope: DashboardScope, body: Providers) {
+      const { project, limits } = scope;
       const update: Record<string, unknown> = {};
       for (const name of ['github', 'google'] as const) {
         const input = body[name];
@@ -95,7 +97,7 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
           clientId: input.clientId ?? current.clientId,
           clientSecret:
             input.clientSecret !== undefined
-              ? secretBox.encrypt(input.clientSecret, `project:${projectId}:oauth:${name}`)
+              ? secretBox.encrypt(input.clientSecret, projectSecretContext(project._id, `oauth:${name}`))
               : current.clientSecret,
         };
         if (next.enabled && (!next.clientId || !next.clientSecret)) {
@@ -109,19 +111,19 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
         }
         update[`authProviders.${name}`] = next;
       }
-      const updated = await changeProject(deps, project, update, 'auth');
+      const updated = await changeProject(deps, scope, update, 'auth');
       return { message: 'Auth providers updated', authProviders: projectView(updated, limits).authProviders };
     },
 
-    async setByod(dev: CurrentDeveloper, projectId: string, body: Byod) {
-      const project = await getOwnedProject(models, dev, projectId);
-      const limits = plans.limitsFor(dev);
+    async setByod(scope: DashboardScope, body: Byod) {
+      const { limits } = scope;
+      const projectId = scope.project._id;
       const update: Record<string, unknown> = {};
       if (body.dbUri !== undefined) {
         if (!limits.byomEnabled) throw new AppError('FORBIDDEN', 'External databases (BYOD) are not part of your plan.');
         await assertPublicMongoUri(body.dbUri, outbound);
         await testMongoConnection(body.dbUri, deps.byodConnectTimeoutMs);
-        const config = secretBox.encrypt(JSON.stringify({ dbUri: body.dbUri }), `project:${projectId}:byod:db`);
+        const config = secretBox.encrypt(JSON.stringify({ dbUri: body.dbUri }), projectSecretContext(projectId, 'byod:db'));
         update['resources.db'] = { isExternal: true, config, provider: 'mongodb' };
       }
       if (body.storageProvider !== undefined || body.storageUrl !== undefined || body.s3Bucket !== undefined) {
@@ -129,19 +131,18 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
         const parsed = parseByodStorageConfig(storageInput(body));
         const target = parsed.provider === 'supabase' ? parsed.url : parsed.endpoint;
         if (target) await assertPublicHttpUrl(target, outbound);
-        const config = secretBox.encrypt(JSON.stringify(parsed), `project:${projectId}:byod:storage`);
+        const config = secretBox.encrypt(JSON.stringify(parsed), projectSecretContext(projectId, 'byod:storage'));
         update['resources.storage'] = { isExternal: true, config, provider: parsed.provider };
       }
-      await changeProject(deps, project, update, 'byod');
+      const updated = await changeProject(deps, scope, update, 'byod');
       if (!update['resources.db']) return { message: 'External configuration updated successfully.' };
       await deps.tenants.byod.evict(projectId);
-      const warnings = await deps.collections.ensurePhysical(projectId);
+      const warnings = await deps.collections.ensurePhysical(deps.scopeFor(updated, scope.actor));
       return { message: 'External configuration updated successfully.', ...(warnings.length ? { warnings } : {}) };
     },
 
     /** Checks BYOD settings without saving them: SSRF rules, then a live 5 s connection test for a database URI. */
-    async testByod(dev: CurrentDeveloper, projectId: string, body: Byod) {
-      await getOwnedProject(models, dev, projectId);
+    async testByod(body: Byod) {
       if (body.dbUri !== undefined) {
         await assertPublicMongoUri(body.dbUri, outbound);
         await testMongoConnection(body.dbUri, deps.byodConnectTimeoutMs);
@@ -153,12 +154,12 @@ export function createProjectSettingsService(deps: ProjectSettingsDeps) {
       return { ok: true, message: 'Storage settings are valid.' };
     },
 
-    async deleteByod(dev: CurrentDeveloper, projectId: string, kind: 'db' | 'storage') {
-      const project = await getOwnedProject(models, dev, projectId);
-      await changeProject(deps, project, { [`resources.${kind}`]: { isExternal: false, config: null, provider: null } }, 'byod');
+    async deleteByod(scope: DashboardScope, kind: 'db' | 'storage') {
+      const update = { [`resources.${kind}`]: { isExternal: false, config: null, provider: null } };
+      const updated = await changeProject(deps, scope, update, 'byod');
       if (kind === 'db') {
-        await deps.tenants.byod.evict(projectId);
-        await deps.collections.ensurePhysical(projectId);
+        await deps.tenants.byod.evict(scope.project._id);
+        await deps.collections.ensurePhysical(deps.scopeFor(updated, scope.actor));
       }
       return { message: 'External configuration deleted successfully.' };
     },

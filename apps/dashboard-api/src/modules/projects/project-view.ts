@@ -1,11 +1,12 @@
 import type { CollectionConfig, Project } from '@urbackend/common/models';
 import type { PlanLimits } from '@urbackend/common/plans';
 import type { Types } from 'mongoose';
+import type { DashboardCollection, DashboardProject } from '../../middleware/project-access.js';
 
 type ProjectLike = Project & { _id: Types.ObjectId };
 
 /** A collection as the dashboard shows it. */
-export function collectionView(c: CollectionConfig) {
+export function collectionView(c: CollectionConfig | DashboardCollection) {
   return {
     _id: c._id,
     name: c.name,
@@ -21,7 +22,7 @@ export function collectionView(c: CollectionConfig) {
  * The project as the dashboard may see it: no key hashes, no JWT secret, no encrypted config;
  * OAuth providers and BYOD only say whether a secret is set.
  */
-export function projectView(p: ProjectLike, limits: PlanLimits) {
+export function projectView(p: DashboardProject, limits: PlanLimits) {
   const provider = (x: Project['authProviders']['github'] | undefined) => ({
     enabled: Boolean(x?.enabled),
     clientId: x?.clientId ?? '',
@@ -32,7 +33,7 @@ export function projectView(p: ProjectLike, limits: PlanLimits) {
     name: p.name,
     description: p.description ?? '',
     siteUrl: p.siteUrl ?? '',
-    owner: p.owner,
+    owner: p.owner._id,
     isAuthEnabled: Boolean(p.isAuthEnabled),
     allowedDomains: p.allowedDomains ?? ['*'],
     allowPublishableUploads: Boolean(p.allowPublishableUploads),

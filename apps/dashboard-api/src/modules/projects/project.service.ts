@@ -1,61 +1,53 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
-import type { Cache } from '@urbackend/common/cache';
-import { type SecretBox, generateApiKey, randomToken, sha256Hex } from '@urbackend/common/crypto';
-import { AppError, badRequest, notFound } from '@urbackend/common/errors';
+import { generateApiKey, randomToken, sha256Hex } from '@urbackend/common/crypto';
+import { AppError, notFound } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
-import { type PlatformModels, type Project, requestLogModel } from '@urbackend/common/models';
-import type { Plans } from '@urbackend/common/plans';
+import { type Project, requestLogModel } from '@urbackend/common/models';
+import type { Platform } from '@urbackend/common/platform';
+import { projectSecretContext } from '@urbackend/common/scope';
 import { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
-import { type DeletedProject, type ProjectCleanupDeps, deleteProjectEverywhere } from './project-cleanup.js';
+import { type DashboardProject, type DashboardScope, toDashboardProject } from '../../middleware/project-access.js';
+import { type DeletedProject, deleteProjectEverywhere } from './project-cleanup.js';
 import { projectListItem, projectView } from './project-view.js';
 import type { createProjectBody, updateProjectBody } from './projects.schemas.js';
 
 export type ProjectDoc = Project & { _id: Types.ObjectId };
 
-export interface ProjectServiceDeps extends ProjectCleanupDeps {
-  secretBox: SecretBox;
-  plans: Plans;
-  cache: Cache;
+/** What the project services use from the platform. */
+export type ProjectServiceDeps = Pick<Platform, 'models' | 'db' | 'cache' | 'tenants' | 'secretBox' | 'plans' | 'storage'> & {
   logger: Logger;
-  models: PlatformModels;
-}
+};
 
-/** The owner's project (lean, all fields) or 404: another developer's project is "not found". */
-export async function getOwnedProject(models: PlatformModels, owner: CurrentDeveloper, projectId: string): Promise<ProjectDoc> {
-  if (!Types.ObjectId.isValid(projectId)) throw badRequest('Invalid ID format.');
-  const project = await models.Project.findOne({ _id: projectId, owner: owner._id }).lean();
-  if (!project) throw notFound('Project not found.');
-  return project as ProjectDoc;
-}
+/** The scope's developer as a plan subject (admins have no limits). */
+const ownerOf = (dev: CurrentDeveloper) => ({ _id: dev.id, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan });
 
 /**
- * Applies `update` to the owner's project, bumps `configVersion` and tells every public-api
+ * Applies `update` to the scope's project, bumps `configVersion` and tells every public-api
  * process (pub/sub) to drop its cached copy. Returns the updated project.
  */
 export async function changeProject(
   deps: Pick<ProjectServiceDeps, 'models' | 'cache' | 'logger'>,
-  project: ProjectDoc,
+  scope: DashboardScope,
   update: Record<string, unknown>,
   reason: string,
-  extraKeyHashes: string[] = [],
-): Promise<ProjectDoc> {
+): Promise<DashboardProject> {
+  const { project } = scope;
   const updated = await deps.models.Project.findOneAndUpdate(
-    { _id: project._id, owner: project.owner },
+    { _id: project._id },
     { $set: update, $inc: { configVersion: 1 } },
     { new: true },
   ).lean();
   if (!updated) throw notFound('Project not found.');
-  const keyHashes = [project.publishableKeyHash, project.secretKeyHash, ...extraKeyHashes];
-  await publishProjectChanged(deps.cache, { projectId: String(project._id), keyHashes, reason }, deps.logger);
-  return updated as ProjectDoc;
+  const keyHashes = [project.publishableKeyHash, project.secretKeyHash];
+  await publishProjectChanged(deps.cache, { projectId: project._id, keyHashes, reason }, deps.logger);
+  return toDashboardProject(updated, project.owner);
 }
 
 /** Projects: create, list, read, update, delete, rotate keys (reference §6.2). */
 export function createProjectService(deps: ProjectServiceDeps) {
   const { models, plans } = deps;
-  const limitsOf = (dev: CurrentDeveloper) => plans.limitsFor(dev);
   const RequestLog = requestLogModel(deps.db.connection);
 
   /** `warning` when more than 20 % of the project's last 100 requests failed (5xx or 4xx). */
@@ -66,10 +58,8 @@ export function createProjectService(deps: ProjectServiceDeps) {
   }
 
   return {
-    limitsOf,
-
     async create(dev: CurrentDeveloper, body: z.infer<typeof createProjectBody>) {
-      const limits = limitsOf(dev);
+      const limits = plans.limitsFor(dev);
       const count = await models.Project.countDocuments({ owner: dev._id });
       if (limits.maxProjects >= 0 && count >= limits.maxProjects) {
         throw new AppError('FORBIDDEN', `Project limit reached (${limits.maxProjects}) for your plan.`);
@@ -77,7 +67,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
       const _id = new Types.ObjectId();
       const publishableKey = generateApiKey('pk_live_');
       const secretKey = generateApiKey('sk_live_');
-      const jwtSecret = deps.secretBox.encrypt(`jwt_${randomToken(32)}`, `project:${_id.toHexString()}:jwtSecret`);
+      const jwtSecret = deps.secretBox.encrypt(`jwt_${randomToken(32)}`, projectSecretContext(_id.toHexString(), 'jwtSecret'));
       const created = await models.Project.create({
         _id,
         name: body.name,
@@ -88,29 +78,27 @@ export function createProjectService(deps: ProjectServiceDeps) {
         secretKeyHash: sha256Hex(secretKey),
         jwtSecret,
       });
-      const view = projectView(created.toObject() as ProjectDoc, limits);
-      return { ...view, publishableKey, secretKey };
+      const project = toDashboardProject(created.toObject(), ownerOf(dev));
+      return { ...projectView(project, plans.limitsFor(dev, project.customLimits)), publishableKey, secretKey };
     },
 
     async list(dev: CurrentDeveloper) {
-      const limits = limitsOf(dev);
       const projects = (await models.Project.find({ owner: dev._id }).sort({ createdAt: -1 }).lean()) as ProjectDoc[];
       const health = await Promise.all(projects.map((p) => healthOf(p._id)));
-      return projects.map((p, i) => projectListItem(p, limits, health[i] ?? 'healthy'));
+      return projects.map((p, i) => projectListItem(p, plans.limitsFor(dev, p.customLimits), health[i] ?? 'healthy'));
     },
 
-    async get(dev: CurrentDeveloper, projectId: string) {
-      return projectView(await getOwnedProject(models, dev, projectId), limitsOf(dev));
+    get(scope: DashboardScope) {
+      return projectView(scope.project, scope.limits);
     },
 
-    async update(dev: CurrentDeveloper, projectId: string, body: z.infer<typeof updateProjectBody>) {
-      const project = await getOwnedProject(models, dev, projectId);
-      const updated = await changeProject(deps, project, { ...body }, 'project');
-      return projectView(updated, limitsOf(dev));
+    async update(scope: DashboardScope, body: z.infer<typeof updateProjectBody>) {
+      return projectView(await changeProject(deps, scope, { ...body }, 'project'), scope.limits);
     },
 
-    async remove(dev: CurrentDeveloper, projectId: string): Promise<void> {
-      await deleteProjectEverywhere(deps, await getOwnedProject(models, dev, projectId));
+    async remove(scope: DashboardScope): Promise<void> {
+      const doc = await models.Project.findById(scope.project._id).lean();
+      if (doc) await deleteProjectEverywhere(deps, doc as DeletedProject);
     },
 
     /** Deletes every project of a developer (account deletion). */
@@ -119,19 +107,24 @@ export function createProjectService(deps: ProjectServiceDeps) {
       for (const p of projects) await deleteProjectEverywhere(deps, p);
     },
 
-    async rotateKey(dev: CurrentDeveloper, projectId: string, keyType: 'publishable' | 'secret') {
-      const project = await getOwnedProject(models, dev, projectId);
+    async rotateKey(scope: DashboardScope, keyType: 'publishable' | 'secret') {
       const apiKey = generateApiKey(keyType === 'publishable' ? 'pk_live_' : 'sk_live_');
       const field = keyType === 'publishable' ? 'publishableKeyHash' : 'secretKeyHash';
-      const updated = await changeProject(deps, project, { [field]: sha256Hex(apiKey) }, 'keys');
-      return { apiKey, keyType, project: projectView(updated, limitsOf(dev)) };
+      const updated = await changeProject(deps, scope, { [field]: sha256Hex(apiKey) }, 'keys');
+      return { apiKey, keyType, project: projectView(updated, scope.limits) };
     },
 
-    async setAllowedDomains(dev: CurrentDeveloper, projectId: string, domains: string[]) {
-      const project = await getOwnedProject(models, dev, projectId);
+    async setAllowedDomains(scope: DashboardScope, domains: string[]) {
       const unique = [...new Set(domains.map((d) => d.toLowerCase()))];
-      const updated = await changeProject(deps, project, { allowedDomains: unique }, 'domains');
+      const updated = await changeProject(deps, scope, { allowedDomains: unique }, 'domains');
       return { message: 'Allowed domains updated', allowedDomains: updated.allowedDomains };
+    },
+
+    /** The project as it is now (after a change made through another service, e.g. a new collection). */
+    async view(scope: DashboardScope) {
+      const doc = await models.Project.findById(scope.project._id).lean();
+      if (!doc) throw notFound('Project not found.');
+      return projectView(toDashboardProject(doc, scope.project.owner), scope.limits);
     },
   };
 }

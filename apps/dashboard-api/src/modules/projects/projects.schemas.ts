@@ -16,8 +16,6 @@ export const siteUrlSchema = z
     }
   }, 'siteUrl must be an https URL (http only for localhost)');
 
-export const projectIdParams = z.object({ projectId: z.string() });
-
 export const createProjectBody = z.object({
   name: z.string({ required_error: 'name is required' }).trim().min(1, 'name is required').max(100),
   description: z.string().trim().max(500).optional(),

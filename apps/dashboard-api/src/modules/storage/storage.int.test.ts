@@ -54,7 +54,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => receiver.close(r));
-  await Promise.all([t.deps.files.close(), strict.deps.files.close()]);
   await Promise.all([t.cleanup(), strict.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
@@ -73,7 +72,7 @@ describe('dashboard storage', () => {
     const { signedUrl, filePath } = presigned.body.data as { signedUrl: string; filePath: string };
     expect(signedUrl.startsWith(`${t.config.urls.publicApi}/api/storage/local-upload?`)).toBe(true);
     // The public API receives the PUT; the same driver code checks the dashboard's signature.
-    const local = t.deps.files.storageManager.local;
+    const local = t.deps.storage.manager.local;
     await local?.acceptPresignedPut(Object.fromEntries(new URL(signedUrl).searchParams), Readable.from([bytes]));
     const confirmed = await request(t.app)
       .post(`${base}/upload-confirm`)
@@ -131,7 +130,7 @@ describe('dashboard webhooks', () => {
     const pinged = hits.find((h) => h.body.includes('test.ping'));
     expect(verifySignature(secret, pinged?.body ?? '', pinged?.signature)).toBe(true);
 
-    await t.deps.files.dispatcher.dispatch({
+    await t.deps.webhooks.dispatcher.dispatch({
       projectId: project._id,
       collection: 'orders',
       action: 'insert',

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-export const projectParams = z.object({ projectId: z.string() });
-
 export const filesQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(50),

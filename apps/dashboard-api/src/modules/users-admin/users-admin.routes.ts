@@ -1,13 +1,12 @@
+import type { EndUserAdmin } from '@urbackend/common/end-users';
 import { parse } from '@urbackend/common/http';
 import { isPlainObject } from '@urbackend/common/validation';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { currentDeveloper, requireVerified } from '../../middleware/auth.js';
 import { guardedRouter } from '../../middleware/guarded-router.js';
-import type { UsersAdminService } from './users-admin.service.js';
+import { type ProjectAction, dashboardScope } from '../../middleware/project-access.js';
 
-const projectParams = z.object({ projectId: z.string() });
-const userParams = projectParams.extend({ userId: z.string() });
+const userParams = z.object({ userId: z.string() });
 const sessionParams = userParams.extend({ tokenId: z.string().min(1).max(100) });
 const listQuery = z.object({
   search: z.string().max(100).optional(),
@@ -19,47 +18,45 @@ const objectBody = z.custom<Record<string, unknown>>(isPlainObject, { message: '
 const passwordBody = z.object({ newPassword: z.string().min(6, 'newPassword must be at least 6 characters').max(100) });
 
 /** `/api/projects/:projectId/admin/users`: end-user administration. */
-export function usersAdminRouter(deps: { users: UsersAdminService; requireDeveloper: RequestHandler }): Router {
-  const { users } = deps;
-  const r = guardedRouter([deps.requireDeveloper, requireVerified], { mergeParams: true });
-  const dev = currentDeveloper;
+export function usersAdminRouter(deps: { users: EndUserAdmin; access: (action: ProjectAction) => RequestHandler[] }): Router {
+  const { users, access } = deps;
+  const r = guardedRouter([], { mergeParams: true });
+  const scope = dashboardScope;
 
-  r.get('/', async (req, res) => {
-    const { projectId } = parse(projectParams, req.params);
-    const data = await users.list(dev(res), projectId, parse(listQuery, req.query));
+  r.get('/', ...access('read'), async (req, res) => {
+    const data = await users.list(scope(req), parse(listQuery, req.query));
     res.json({ success: true, data, message: '' });
   });
-  r.post('/', async (req, res) => {
-    const { projectId } = parse(projectParams, req.params);
-    const user = await users.create(dev(res), projectId, parse(objectBody, req.body));
+  r.post('/', ...access('write'), async (req, res) => {
+    const user = await users.create(scope(req), parse(objectBody, req.body));
     res.status(201).json({ message: 'User created successfully', user });
   });
-  r.get('/:userId', async (req, res) => {
-    const { projectId, userId } = parse(userParams, req.params);
-    res.json(await users.get(dev(res), projectId, userId));
+  r.get('/:userId', ...access('read'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    res.json(await users.get(scope(req), userId));
   });
-  r.put('/:userId', async (req, res) => {
-    const { projectId, userId } = parse(userParams, req.params);
-    await users.update(dev(res), projectId, userId, parse(objectBody, req.body));
+  r.put('/:userId', ...access('write'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    await users.update(scope(req), userId, parse(objectBody, req.body));
     res.json({ message: 'User updated successfully' });
   });
-  r.delete('/:userId', async (req, res) => {
-    const { projectId, userId } = parse(userParams, req.params);
-    await users.remove(dev(res), projectId, userId);
+  r.delete('/:userId', ...access('write'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    await users.remove(scope(req), userId);
     res.json({ message: 'User deleted successfully' });
   });
-  r.patch('/:userId/password', async (req, res) => {
-    const { projectId, userId } = parse(userParams, req.params);
-    await users.setPassword(dev(res), projectId, userId, parse(passwordBody, req.body).newPassword);
+  r.patch('/:userId/password', ...access('write'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    await users.setPassword(scope(req), userId, parse(passwordBody, req.body).newPassword);
     res.json({ message: 'Password updated successfully' });
   });
-  r.get('/:userId/sessions', async (req, res) => {
-    const { projectId, userId } = parse(userParams, req.params);
-    res.json({ sessions: await users.sessions(dev(res), projectId, userId) });
+  r.get('/:userId/sessions', ...access('read'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    res.json({ sessions: await users.sessions(scope(req), userId) });
   });
-  r.delete('/:userId/sessions/:tokenId', async (req, res) => {
-    const { projectId, userId, tokenId } = parse(sessionParams, req.params);
-    await users.revokeSession(dev(res), projectId, userId, tokenId);
+  r.delete('/:userId/sessions/:tokenId', ...access('write'), async (req, res) => {
+    const { userId, tokenId } = parse(sessionParams, req.params);
+    await users.revokeSession(scope(req), userId, tokenId);
     res.json({ message: 'Session revoked successfully' });
   });
   return r.router;

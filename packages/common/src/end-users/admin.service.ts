@@ -1,0 +1,151 @@
+import { USERS_COLLECTION, usersSchemaProblem } from '../collections/index.js';
+import { findPage } from '../db/index.js';
+import { AppError, conflict, notFound } from '../errors/index.js';
+import type { UserSessionModel } from '../models/index.js';
+import type { ProjectScope } from '../scope/index.js';
+import { parseObjectId } from '../tenant/index.js';
+import type { PasswordHasher } from '../user-auth/index.js';
+import { validateDocument } from '../validation/index.js';
+import { SYSTEM_USER_FIELDS } from './rules.js';
+
+const PAGE_MAX = 100;
+
+type Doc = Record<string, unknown>;
+
+function adminView(doc: Doc): Doc {
+  const { password: _p, passwordHash: _h, ...rest } = doc;
+  return rest;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface EndUserAdminDeps {
+  UserSession: UserSessionModel;
+  hasher: PasswordHasher;
+}
+
+/** A page of end users (`search` matches email or username, case-insensitive). */
+export interface EndUserPage {
+  items: Doc[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+/**
+ * Developer administration of a project's end users (the `users` collection): list, create
+ * (verified, hashed with the platform hasher), read, edit (system fields ignored), set a
+ * password and delete (both revoke every session), list and revoke sessions. 422 when the
+ * project has no valid users collection; 400 for a malformed user id; 404 for an unknown one.
+ */
+export function createEndUserAdmin(deps: EndUserAdminDeps) {
+  const { UserSession, hasher } = deps;
+
+  async function usersModel(scope: ProjectScope) {
+    const users = scope.project.collections.find((c) => c.name === USERS_COLLECTION);
+    const problem = users ? usersSchemaProblem(users.model) : 'This project has no users collection.';
+    if (problem || !users) throw new AppError('UNPROCESSABLE', problem ?? 'This project has no users collection.');
+    return { model: await scope.tenant.model(users), fields: users.model };
+  }
+
+  async function findUser(scope: ProjectScope, userId: string) {
+    const _id = parseObjectId(userId);
+    const { model, fields } = await usersModel(scope);
+    const user = (await model.findById(_id).lean()) as Doc | null;
+    if (!user) throw notFound('User not found.');
+    return { model, fields, user, _id };
+  }
+
+  const revokeAll = (scope: ProjectScope, userId: string) =>
+    UserSession.updateMany({ projectId: scope.project._id, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+
+  return {
+    async list(scope: ProjectScope, query: { search?: string; page?: number; limit?: number }): Promise<EndUserPage> {
+      const { model } = await usersModel(scope);
+      const limit = Math.min(query.limit ?? 20, PAGE_MAX);
+      const page = query.page ?? 1;
+      const search = query.search?.trim().slice(0, 100);
+      const filter = search
+        ? {
+            $or: [
+              { email: { $regex: escapeRegex(search), $options: 'i' } },
+              { username: { $regex: escapeRegex(search), $options: 'i' } },
+            ],
+          }
+        : {};
+      const { items, total } = await findPage(model, filter, { page, limit });
+      return { items: items.map((d) => adminView(d as Doc)), total, page, limit };
+    },
+
+    async create(scope: ProjectScope, body: Doc) {
+      const { model, fields } = await usersModel(scope);
+      const doc = validateDocument(fields, body, 'insert');
+      const email = String(doc.email).trim().toLowerCase();
+      if (await model.exists({ email })) throw conflict('User already exists with this email.');
+      doc.email = email;
+      doc.password = await hasher.hash(String(doc.password));
+      doc.emailVerified = true;
+      const created = (await model.create(doc)).toObject() as Doc;
+      return { _id: created._id, email: created.email, username: created.username, createdAt: created.createdAt };
+    },
+
+    async get(scope: ProjectScope, userId: string) {
+      return adminView((await findUser(scope, userId)).user);
+    },
+
+    async update(scope: ProjectScope, userId: string, body: Doc) {
+      const { model, fields, _id } = await findUser(scope, userId);
+      const input = Object.fromEntries(Object.entries(body).filter(([k]) => !SYSTEM_USER_FIELDS.has(k)));
+      const update = validateDocument(fields, input, 'patch');
+      if (typeof update.email === 'string') update.email = update.email.trim().toLowerCase();
+      if (Object.keys(update).length) await model.updateOne({ _id }, { $set: update });
+    },
+
+    async setPassword(scope: ProjectScope, userId: string, newPassword: string) {
+      const { model, _id } = await findUser(scope, userId);
+      await model.updateOne({ _id }, { $set: { password: await hasher.hash(newPassword) } });
+      await revokeAll(scope, userId);
+    },
+
+    async remove(scope: ProjectScope, userId: string) {
+      const { model, _id } = await findUser(scope, userId);
+      await model.deleteOne({ _id });
+      await revokeAll(scope, userId);
+    },
+
+    /** Active sessions: one per login (family), newest first; `tokenId` is the family id. */
+    async sessions(scope: ProjectScope, userId: string) {
+      await findUser(scope, userId);
+      const rows = await UserSession.find({
+        projectId: scope.project._id,
+        userId,
+        rotatedAt: null,
+        revokedAt: null,
+        expiresAt: { $gt: new Date() },
+      })
+        .sort({ lastUsedAt: -1 })
+        .lean();
+      return rows.map((s) => ({
+        tokenId: s.familyId,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        createdAt: s.familyCreatedAt ?? s.createdAt,
+        lastUsedAt: s.lastUsedAt,
+        isCurrent: false,
+      }));
+    },
+
+    async revokeSession(scope: ProjectScope, userId: string, tokenId: string) {
+      await findUser(scope, userId);
+      const res = await UserSession.updateMany(
+        { projectId: scope.project._id, userId, familyId: tokenId, revokedAt: null },
+        { $set: { revokedAt: new Date() } },
+      );
+      if (res.matchedCount === 0) throw notFound('Session not found.');
+    },
+  };
+}
+
+export type EndUserAdmin = ReturnType<typeof createEndUserAdmin>;

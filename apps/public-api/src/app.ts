@@ -7,6 +7,7 @@ import { requestLogMiddleware } from './middleware/request-log.js';
 import { createDataRouter } from './modules/data/data.routes.js';
 import { createMailRouter } from './modules/mail/mail.routes.js';
 import { createSchemasRouter } from './modules/schemas/schemas.routes.js';
+import { createSchemasService } from './modules/schemas/schemas.service.js';
 import { createLocalFilesRouter } from './modules/storage/local-files.routes.js';
 import { createStorageRouter } from './modules/storage/storage.routes.js';
 import { createUserAuthModule } from './modules/user-auth/user-auth.module.js';
@@ -22,7 +23,7 @@ export function createApp(deps: AppDeps): Express {
     cors: publicCors(),
     db: deps.db,
     cache: deps.cache,
-    beforeBody: deps.files.storageManager.local ? [createLocalFilesRouter(deps.files.storageManager.local)] : [],
+    beforeBody: deps.storage.manager.local ? [createLocalFilesRouter(deps.storage.manager.local)] : [],
   });
   app.use(
     createRateLimiter({
@@ -35,8 +36,9 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(requestLogMiddleware(deps.requestLogs));
   const guards = createPublicGuards(deps);
-  app.use('/api/data', createDataRouter({ reads: deps.dataReads, writes: deps.dataWrites, guard: guards.standard }));
-  app.use('/api/schemas', createSchemasRouter(deps.schemas, [guards.apiKey, guards.usage], guards.secretOnly));
+  app.use('/api/data', createDataRouter({ reads: deps.data.reads, writes: deps.data.writes, guard: guards.standard }));
+  const schemas = createSchemasService({ collections: deps.collections, apiKeys: deps.apiKeys });
+  app.use('/api/schemas', createSchemasRouter(schemas, [guards.apiKey, guards.usage], guards.secretOnly));
   const authIpLimit = createRateLimiter({
     cache: deps.cache,
     name: 'auth-ip',
@@ -45,17 +47,18 @@ export function createApp(deps: AppDeps): Express {
     logger,
   });
   app.use('/api/userAuth', createUserAuthModule(deps.userAuth, { guard: [guards.apiKey, guards.usage], ipLimit: authIpLimit }));
-  const { storage, storageConfig, mail } = deps.files;
-  const storageDeps = {
-    storage,
-    plans: deps.plans,
-    uploadLimitBytes: storageConfig.uploadLimitBytes,
-    secretOnly: guards.secretOnly,
-  };
-  app.use('/api/storage', createStorageRouter({ ...storageDeps, guard: guards.standard }));
+  app.use(
+    '/api/storage',
+    createStorageRouter({
+      storage: deps.storage.service,
+      uploadLimitBytes: deps.storage.config.uploadLimitBytes,
+      guard: guards.standard,
+      secretOnly: guards.secretOnly,
+    }),
+  );
   app.use(
     '/api/mail',
-    createMailRouter({ mail, plans: deps.plans, guard: [guards.apiKey, guards.usage], secretOnly: guards.secretOnly }),
+    createMailRouter({ mail: deps.mail.service, guard: [guards.apiKey, guards.usage], secretOnly: guards.secretOnly }),
   );
   return finishApp(app, logger);
 }

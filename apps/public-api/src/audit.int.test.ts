@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type AppDeps, createDeps } from './deps.js';
+import { closeAppDeps } from './testing/harness.js';
 import { USERS_MODEL, type UserAuthHarness, startUserAuthHarness } from './testing/user-auth-harness.js';
 
 let h: UserAuthHarness;
@@ -52,8 +53,7 @@ beforeAll(async () => {
   other = await h.project({ name: 'Other', collections });
 });
 afterAll(async () => {
-  for (const d of built) d.mailer.close();
-  await Promise.allSettled(built.flatMap((d) => [d.apiKeys.close(), d.requestLogs.close(), d.files.close(), d.byod.close()]));
+  await Promise.allSettled(built.map(closeAppDeps));
   await Promise.allSettled(caches.map((c) => c.close()));
   await h.close();
 });

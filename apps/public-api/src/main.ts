@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     .connect()
     .then(() => ensurePlatformIndexes(deps.models))
     .catch((err: unknown) => logger.error({ err }, 'could not ensure platform indexes'));
-  deps.files.start();
+  deps.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

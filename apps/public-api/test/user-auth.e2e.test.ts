@@ -9,6 +9,7 @@ import { createSecretBox } from '@urbackend/common/crypto';
 import { createPlatformDb } from '@urbackend/common/db';
 import { createLogger } from '@urbackend/common/logger';
 import { createPlatformModels } from '@urbackend/common/models';
+import { projectSecretContext } from '@urbackend/common/scope';
 import { createTestProject, testServices, uniqueTestName, withDatabase } from '@urbackend/common/testing';
 import urBackend from '@urbackend/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +84,7 @@ beforeAll(async () => {
   const provider = (p: string, clientId: string) => ({
     enabled: true,
     clientId,
-    clientSecret: box.encrypt(`${p}-secret`, `project:${project.projectId}:oauth:${p}`),
+    clientSecret: box.encrypt(`${p}-secret`, projectSecretContext(project.projectId, `oauth:${p}`)),
   });
   await createPlatformModels(platformDb.connection).Project.updateOne(
     { _id: project.projectId },

@@ -1,12 +1,13 @@
 import { type ApiKeyResolver, isOriginAllowed, requestOrigin } from '@urbackend/common/api-keys';
 import { type AppError, badRequest, forbidden, unauthenticated } from '@urbackend/common/errors';
-import type { TenantDatabases } from '@urbackend/common/tenant';
+import { scopeOf, setScope } from '@urbackend/common/http';
+import type { Platform } from '@urbackend/common/platform';
+import { keyRoleOf } from '@urbackend/common/scope';
 import type { Request, RequestHandler, Response } from 'express';
-import { ctxOf } from '../context.js';
 
 export interface ApiKeyMiddlewareDeps {
   apiKeys: ApiKeyResolver;
-  tenants: TenantDatabases;
+  scopeFor: Platform['scopeFor'];
 }
 
 function rawKeyOf(req: Request): string | null {
@@ -45,7 +46,7 @@ function checkOrigin(req: Request, res: Response, allowedDomains: readonly strin
  * `verifyApiKey`: resolves `x-api-key` (or a publishable `?key=`) to its project, refuses unknown
  * or rotated keys (401), projects whose owner is not verified (401) and, for publishable keys,
  * origins the project does not allow (403, with `Access-Control-Allow-Origin` removed). Sets
- * `req.ctx` = {project, projectId, keyRole, keyHash, tenant, authUser: null}.
+ * the request's project scope: the project, its tenant and limits, and a key actor (no end user yet).
  */
 export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandler {
   return async (req, res, next) => {
@@ -56,14 +57,7 @@ export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandl
     const { project, role, keyHash } = resolved;
     if (!project.owner.isVerified) throw unauthenticated('Owner not verified');
     if (role === 'publishable') checkOrigin(req, res, project.allowedDomains);
-    req.ctx = {
-      project,
-      projectId: project._id,
-      keyRole: role,
-      keyHash,
-      tenant: deps.tenants.forProject(project),
-      authUser: null,
-    };
+    setScope(req, deps.scopeFor(project, { type: 'key', key: role, keyHash, user: null }));
     next();
   };
 }
@@ -71,7 +65,7 @@ export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandl
 /** 403 unless the request used the project's secret key (mount after the API-key middleware). */
 export function requireSecretKey(): RequestHandler {
   return (req, _res, next) => {
-    if (ctxOf(req).keyRole !== 'secret') throw forbidden('Forbidden. This action requires a Secret Key (sk_live_...).');
+    if (keyRoleOf(scopeOf(req)) !== 'secret') throw forbidden('Forbidden. This action requires a Secret Key (sk_live_...).');
     next();
   };
 }

@@ -1,9 +1,10 @@
 import type { SecretBox } from '@urbackend/common/crypto';
 import { unauthenticated } from '@urbackend/common/errors';
-import { ObjectId, isObjectIdHex } from '@urbackend/common/tenant';
+import { scopeOf } from '@urbackend/common/http';
+import { type EndUser, type ProjectScope, projectSecretContext } from '@urbackend/common/scope';
+import { toObjectId } from '@urbackend/common/tenant';
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
-import { type AuthUser, type PublicContext, ctxOf } from '../context.js';
 
 export interface AuthUserDeps {
   secretBox: SecretBox;
@@ -18,14 +19,15 @@ export function bearerToken(req: Request): string | null {
 }
 
 /**
- * Verifies an end-user access token of `ctx.project`: HS256 only, signed with the project's
+ * Verifies an end-user access token of the scope's project: HS256 only, signed with the project's
  * decrypted `jwtSecret`, claim `projectId` equal to the project and claim `userId` naming a user
  * that still exists in the project's `users` collection. Returns null for any failure.
  */
-export async function verifyUserToken(ctx: PublicContext, token: string, secretBox: SecretBox): Promise<AuthUser | null> {
+export async function verifyUserToken(scope: ProjectScope, token: string, secretBox: SecretBox): Promise<EndUser | null> {
+  const projectId = scope.project._id;
   let claims: jwt.JwtPayload;
   try {
-    const secret = secretBox.decrypt(ctx.project.jwtSecret, `project:${ctx.projectId}:jwtSecret`);
+    const secret = secretBox.decrypt(scope.project.jwtSecret, projectSecretContext(projectId, 'jwtSecret'));
     const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
     if (typeof decoded === 'string') return null;
     claims = decoded;
@@ -33,28 +35,29 @@ export async function verifyUserToken(ctx: PublicContext, token: string, secretB
     return null;
   }
   const userId = typeof claims.userId === 'string' ? claims.userId : null;
-  if (!userId || claims.projectId !== ctx.projectId || !isObjectIdHex(userId)) return null;
-  const connection = await ctx.tenant.connection();
-  const exists = await connection
-    .collection('users')
-    .findOne({ _id: new ObjectId(userId) }, { projection: { _id: 1 }, maxTimeMS: 5000 });
+  const _id = toObjectId(userId);
+  if (!userId || !_id || claims.projectId !== projectId) return null;
+  const connection = await scope.tenant.connection();
+  const exists = await connection.collection('users').findOne({ _id }, { projection: { _id: 1 }, maxTimeMS: 5000 });
   return exists ? { userId, claims } : null;
 }
 
 /**
- * Sets `req.ctx.authUser` from `Authorization: Bearer <user token>`. With a publishable key a
- * token that is present but invalid, expired, of another project or of a deleted user is a 401
- * (`Invalid or expired token.`); no token leaves `authUser` null. Secret keys bypass RLS, so their
- * token is only read when `always` is set (routes that act for a user, e.g. `/api/userAuth/me`).
+ * Sets the key actor's end user (`scope.actor.user`) from `Authorization: Bearer <user token>`.
+ * With a publishable key a token that is present but invalid, expired, of another project or of
+ * a deleted user is a 401 (`Invalid or expired token.`); no token leaves the user null. Secret
+ * keys bypass RLS, so their token is only read when `always` is set (routes that act for a user,
+ * e.g. `/api/userAuth/me`).
  */
 export function createAuthUserMiddleware(deps: AuthUserDeps, options: { always?: boolean } = {}): RequestHandler {
   return async (req, _res, next) => {
-    const ctx = ctxOf(req);
+    const scope = scopeOf(req);
+    const { actor } = scope;
     const token = bearerToken(req);
-    if (!token || (ctx.keyRole === 'secret' && !options.always)) return next();
-    const user = await verifyUserToken(ctx, token, deps.secretBox);
+    if (!token || actor.type !== 'key' || (actor.key === 'secret' && !options.always)) return next();
+    const user = await verifyUserToken(scope, token, deps.secretBox);
     if (!user) throw unauthenticated('Invalid or expired token.');
-    ctx.authUser = user;
+    actor.user = user;
     next();
   };
 }

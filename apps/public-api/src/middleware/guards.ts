@@ -6,11 +6,11 @@ import { createUsageGate } from './usage.js';
 
 /** The public API's per-route middleware, built once in `createApp` and shared by every router. */
 export interface PublicGuards {
-  /** `verifyApiKey`: sets `req.ctx` (401/403 per reference §2). */
+  /** `verifyApiKey`: sets the request's project scope (401/403 per reference §2). */
   apiKey: RequestHandler;
   /** Plan quotas per project per minute/day (429 + Retry-After). Mount after `apiKey`. */
   usage: RequestHandler;
-  /** Verifies a user Bearer token for publishable keys into `req.ctx.authUser` (401 when invalid). */
+  /** Verifies a user Bearer token for publishable keys into `scope.actor.user` (401 when invalid). */
   authUser: RequestHandler;
   /** Same, also for secret keys (routes acting for a user). */
   authUserAlways: RequestHandler;

@@ -66,24 +66,24 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   };
 }
 
-/** Records every request that resolved a project (method, route, status, latency, time buckets). */
+/** Records every request that resolved a project through an API key (method, route, status, latency, time buckets). */
 export function requestLogMiddleware(writer: RequestLogWriter): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ctx = req.ctx;
-      if (!ctx) return;
+      const scope = req.ctx?.scope;
+      if (!scope || scope.actor.type !== 'key') return;
       const at = new Date();
       const iso = at.toISOString();
       writer.record({
-        projectId: new ObjectId(ctx.projectId),
+        projectId: new ObjectId(scope.project._id),
         method: req.method,
         route: `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}`,
         path: req.originalUrl.split('?')[0] ?? '',
         status: res.statusCode,
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
         ip: req.ip ?? '',
-        keyRole: ctx.keyRole,
+        keyRole: scope.actor.key,
         at,
         minute: iso.slice(0, 16),
         hour: iso.slice(0, 13),

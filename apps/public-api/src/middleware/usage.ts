@@ -1,13 +1,11 @@
 import type { Cache } from '@urbackend/common/cache';
+import { scopeOf } from '@urbackend/common/http';
 import { createLruCache } from '@urbackend/common/lru';
-import type { Plans } from '@urbackend/common/plans';
 import { rateLimited } from '@urbackend/common/rate-limit';
 import type { RequestHandler } from 'express';
-import { ctxOf } from '../context.js';
 
 export interface UsageGateDeps {
   cache: Cache;
-  plans: Plans;
 }
 
 /** Usage counters of a project (per minute and per day, UTC buckets). */
@@ -62,21 +60,20 @@ export function createUsageCounter(cache: Cache): UsageCounter {
 }
 
 /**
- * Plan quotas per project (reference §1.1 usage gate, but failing closed on counts and never
+ * Plan quotas per project (the scope's limits; reference §1.1 usage gate, but failing closed on counts and never
  * 500 on Redis): over `reqPerMinute` → 429 with `Retry-After` until the next minute; over
  * `reqPerDay` → 429 until the next UTC day (that request is not counted). `-1` = unlimited.
  */
 export function createUsageGate(deps: UsageGateDeps, counter: UsageCounter = createUsageCounter(deps.cache)): RequestHandler {
   return async (req, _res, next) => {
-    const ctx = ctxOf(req);
-    const limits = deps.plans.limitsFor(ctx.project.owner, ctx.project.customLimits);
+    const { project, limits } = scopeOf(req);
     const now = new Date();
-    const { minute, day } = await counter.hit(ctx.projectId, now);
+    const { minute, day } = await counter.hit(project._id, now);
     if (limits.reqPerMinute >= 0 && minute > limits.reqPerMinute) {
       throw rateLimited('Rate limit exceeded (per minute). Please slow down or upgrade your plan.', 60 - now.getUTCSeconds());
     }
     if (limits.reqPerDay >= 0 && day > limits.reqPerDay) {
-      await counter.undoDay(ctx.projectId, now);
+      await counter.undoDay(project._id, now);
       const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       throw rateLimited('Daily request limit reached. Upgrade your plan to increase limits.', (tomorrow - now.getTime()) / 1000);
     }

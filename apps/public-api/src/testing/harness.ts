@@ -1,4 +1,5 @@
 /** Shared set-up of the public API's integration tests: a real app on the file's own databases. */
+import type { PlatformOverrides } from '@urbackend/common/platform';
 import {
   type TestPlatform,
   type TestProjectOptions,
@@ -9,7 +10,7 @@ import {
 import type { Express } from 'express';
 import { createApp } from '../app.js';
 import type { Config } from '../config.js';
-import { type AppDeps, type PublicOverrides, createDeps } from '../deps.js';
+import { type AppDeps, createDeps } from '../deps.js';
 
 export interface Harness {
   platform: TestPlatform;
@@ -31,10 +32,26 @@ export function harnessConfig(platform: TestPlatform, extra: Partial<Config> = {
   } as Config;
 }
 
+/**
+ * Closes what `createDeps` built except the db and cache it was given (the test platform's,
+ * closed by `platform.cleanup()`): `deps.close()` would close those too.
+ */
+export async function closeAppDeps(deps: AppDeps): Promise<void> {
+  deps.mailer.close();
+  await Promise.allSettled([
+    deps.apiKeys.close(),
+    deps.requestLogs.close(),
+    deps.webhooks.dispatcher.close(),
+    deps.mail.service.close(),
+    deps.storage.manager.close(),
+    deps.byod.close(),
+  ]);
+}
+
 export async function createHarness(
   label: string,
   extra: Partial<Config> = {},
-  overrides: PublicOverrides = {},
+  overrides: PlatformOverrides = {},
 ): Promise<Harness> {
   const platform = await createTestPlatform(label);
   const deps = createDeps(harnessConfig(platform, extra), platform.logger, {
@@ -49,7 +66,7 @@ export async function createHarness(
     app,
     project: (options) => createTestProject(platform.db, deps.secretBox, options),
     async close() {
-      await Promise.allSettled([deps.apiKeys.close(), deps.byod.close(), deps.requestLogs.close(), deps.files.close()]);
+      await closeAppDeps(deps);
       await platform.cleanup();
     },
   };

@@ -4,6 +4,7 @@ import { createApp } from '../app.js';
 import type { Config } from '../config.js';
 import { type AppDeps, createDeps } from '../deps.js';
 import { DEFAULT_USER_AUTH_SETTINGS } from '../modules/user-auth/user-auth.kit.js';
+import { closeAppDeps } from './harness.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 
 export const USERS_MODEL = [
@@ -37,7 +38,8 @@ export async function startUserAuthHarness(label: string): Promise<UserAuthHarne
     rateLimits: { authIpPer15Min: 1000, authAccountPer15Min: 10, publicIpPerMin: 10_000 },
     plans: { defaultPlan: 'free', overrides: { free: { reqPerMinute: -1, reqPerDay: -1 } } },
     mail: { smtpUrl: sink.url, from: 'Platform <no-reply@platform.test>' },
-    userAuth: { ...DEFAULT_USER_AUTH_SETTINGS, bcryptCost: 4 },
+    userAuth: DEFAULT_USER_AUTH_SETTINGS,
+    bcryptCost: 4,
   } as Config;
   const built: AppDeps[] = [];
   const appWith = (over: Partial<Config>) => {
@@ -61,7 +63,7 @@ export async function startUserAuthHarness(label: string): Promise<UserAuthHarne
         ...options,
       }),
     async close() {
-      for (const d of built) d.mailer.close();
+      await Promise.allSettled(built.map(closeAppDeps));
       await sink.close();
       await platform.cleanup();
     },

@@ -1,7 +1,6 @@
+import type { DataReadService, DataWriteService } from '@urbackend/common/data';
+import { scopeOf } from '@urbackend/common/http';
 import { type RequestHandler, Router } from 'express';
-import { ctxOf } from '../../context.js';
-import type { DataReadService } from './data-read.service.js';
-import type { DataWriteService } from './data-write.service.js';
 
 export interface DataRouterDeps {
   reads: DataReadService;
@@ -17,30 +16,30 @@ export function createDataRouter(deps: DataRouterDeps): Router {
   const { reads, writes, guard } = deps;
   const router = Router();
   router.post('/:collectionName/bulk', ...guard, async (req, res) => {
-    res.status(201).json(await writes.bulkInsert(ctxOf(req), (req.params as Params).collectionName, req.body));
+    res.status(201).json(await writes.bulkInsert(scopeOf(req), (req.params as Params).collectionName, req.body));
   });
   router.post('/:collectionName/aggregate', ...guard, async (req, res) => {
-    res.json(await reads.aggregate(ctxOf(req), (req.params as Params).collectionName, req.body));
+    res.json(await reads.aggregate(scopeOf(req), (req.params as Params).collectionName, req.body));
   });
   router.post('/:collectionName', ...guard, async (req, res) => {
-    res.status(201).json(await writes.insert(ctxOf(req), (req.params as Params).collectionName, req.body));
+    res.status(201).json(await writes.insert(scopeOf(req), (req.params as Params).collectionName, req.body));
   });
   router.get('/:collectionName', ...guard, async (req, res) => {
-    res.json(await reads.list(ctxOf(req), (req.params as Params).collectionName, req.query as Record<string, unknown>));
+    res.json(await reads.list(scopeOf(req), (req.params as Params).collectionName, req.query as Record<string, unknown>));
   });
   router.get('/:collectionName/:id', ...guard, async (req, res) => {
     const { collectionName, id } = req.params as Params;
-    res.json(await reads.getOne(ctxOf(req), collectionName, id, req.query as Record<string, unknown>));
+    res.json(await reads.getOne(scopeOf(req), collectionName, id, req.query as Record<string, unknown>));
   });
   const update: RequestHandler = async (req, res) => {
     const { collectionName, id } = req.params as Params;
-    res.json(await writes.update(ctxOf(req), collectionName, id, req.body));
+    res.json(await writes.update(scopeOf(req), collectionName, id, req.body));
   };
   router.put('/:collectionName/:id', ...guard, update);
   router.patch('/:collectionName/:id', ...guard, update);
   router.delete('/:collectionName/:id', ...guard, async (req, res) => {
     const { collectionName, id } = req.params as Params;
-    res.json(await writes.remove(ctxOf(req), collectionName, id));
+    res.json(await writes.remove(scopeOf(req), collectionName, id));
   });
   return router;
 }

@@ -60,7 +60,6 @@ afterAll(async () => {
     new Promise((r) => receiver.close(r)),
     new Promise((r) => smtp.close(() => r(null))),
   ]);
-  await h.deps.files.close();
   await h.close();
 });
 

@@ -3,12 +3,12 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultStorageAppConfig } from '@urbackend/common/storage';
 import { type TestProject, createTestUser, signTestUserToken } from '@urbackend/common/testing';
 import urBackend from '@urbackend/sdk';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness } from '../../testing/harness.js';
-import { defaultStorageConfig } from './storage.deps.js';
 
 const LIMIT = 4096;
 const QUOTA = 6000;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const urls = { publicApi: baseUrl, dashboard: 'http://localhost:5173' };
   const storage = {
-    ...defaultStorageConfig({ urls, security: { jwtSecret: 'x'.repeat(40) } as never }),
+    ...defaultStorageAppConfig(urls.publicApi, 'x'.repeat(40)),
     uploadLimitBytes: LIMIT,
   };
   storage.local = { ...storage.local, dir };

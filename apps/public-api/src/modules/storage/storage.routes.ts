@@ -1,34 +1,16 @@
-import { badRequest, forbidden, unauthenticated } from '@urbackend/common/errors';
-import { parse } from '@urbackend/common/http';
-import type { Plans } from '@urbackend/common/plans';
-import type { StorageActor, StorageService } from '@urbackend/common/storage';
+import { badRequest } from '@urbackend/common/errors';
+import { parse, scopeOf } from '@urbackend/common/http';
+import { type StorageService, storageActorOf } from '@urbackend/common/storage';
 import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
-import { ctxOf } from '../../context.js';
 import { deleteFileSchema, listQuerySchema, uploadConfirmSchema, uploadRequestSchema } from './storage.schemas.js';
 
 export interface StorageRouterDeps {
   storage: StorageService;
-  plans: Plans;
   uploadLimitBytes: number;
   /** `[apiKey, usage, authUser]`. */
   guard: RequestHandler[];
   secretOnly: RequestHandler;
-}
-
-const SECRET_REQUIRED = 'Forbidden. This action requires a Secret Key (sk_live_...).';
-
-/**
- * Who may touch files: a secret key always; a publishable key only when the project allows
- * client uploads (CONTRACT §3.11) and with a valid end-user token, confined to that user's folder.
- */
-function actorOf(req: Request, plans: Plans): StorageActor {
-  const ctx = ctxOf(req);
-  const quotaBytes = plans.limitsFor(ctx.project.owner, ctx.project.customLimits).storageBytes;
-  if (ctx.keyRole === 'secret') return { quotaBytes };
-  if (!ctx.project.allowPublishableUploads) throw forbidden(SECRET_REQUIRED);
-  if (!ctx.authUser) throw unauthenticated('A user token (Authorization: Bearer) is required to upload with a publishable key.');
-  return { userId: ctx.authUser.userId, quotaBytes };
 }
 
 const body = (req: Request) => (req.body === undefined ? {} : req.body);
@@ -52,12 +34,13 @@ function uploadError(err: unknown): unknown {
 /** `/api/storage` routes (reference §1.5): upload, presigned upload, delete, delete all, list. */
 export function createStorageRouter(deps: StorageRouterDeps): Router {
   const router = Router();
-  const { storage, plans, guard, secretOnly } = deps;
+  const { storage, guard, secretOnly } = deps;
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 20 } });
 
-  // Refuse before multer buffers up to the upload limit in memory.
+  // Refuse (`storageActorOf`: secret key, or publishable uploads with a user token) before
+  // multer buffers up to the upload limit in memory.
   const mayUpload: RequestHandler = (req, _res, next) => {
-    actorOf(req, plans);
+    storageActorOf(scopeOf(req));
     next();
   };
 
@@ -68,28 +51,28 @@ export function createStorageRouter(deps: StorageRouterDeps): Router {
   router.post('/upload', ...guard, mayUpload, singleFile, async (req, res) => {
     if (!req.file) throw badRequest('No file uploaded.');
     const file = { buffer: req.file.buffer, originalName: req.file.originalname, contentType: req.file.mimetype };
-    res.status(201).json(await storage.upload(ctxOf(req).project, file, actorOf(req, plans)));
+    res.status(201).json(await storage.upload(scopeOf(req), file));
   });
   router.post('/upload-request', ...guard, async (req, res) => {
     const input = parse(uploadRequestSchema, body(req));
-    res.json(await storage.requestUpload(ctxOf(req).project, input, actorOf(req, plans)));
+    res.json(await storage.requestUpload(scopeOf(req), input));
   });
   router.post('/upload-confirm', ...guard, async (req, res) => {
     const input = parse(uploadConfirmSchema, body(req));
-    res.json(await storage.confirmUpload(ctxOf(req).project, input, actorOf(req, plans)));
+    res.json(await storage.confirmUpload(scopeOf(req), input));
   });
   router.delete('/file', ...guard, async (req, res) => {
     const { path } = parse(deleteFileSchema, body(req));
-    res.json(await storage.deleteFile(ctxOf(req).project, path, actorOf(req, plans)));
+    res.json(await storage.deleteFile(scopeOf(req), path));
   });
   router.delete('/all', ...guard, secretOnly, async (req, res) => {
-    res.json(await storage.deleteAll(ctxOf(req).project));
+    res.json(await storage.deleteAll(scopeOf(req)));
   });
   router.get('/files', ...guard, secretOnly, async (req, res) => {
     const { page, limit } = parse(listQuerySchema, req.query);
     res.json({
       success: true,
-      data: await storage.list(ctxOf(req).project, page, limit),
+      data: await storage.list(scopeOf(req), page, limit),
       message: 'Files fetched successfully.',
     });
   });

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultStorageAppConfig } from '@urbackend/common/storage';
 import type { TestProject } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness } from '../../testing/harness.js';
-import { defaultStorageConfig } from './storage.deps.js';
 
 /** Upload count limited (SECURITY "Resource limits"): one file per multipart upload. */
 
@@ -16,7 +16,7 @@ let project: TestProject;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ub-upload-limits-'));
   const urls = { publicApi: 'http://127.0.0.1:1', dashboard: 'http://localhost:5173' };
-  const storage = defaultStorageConfig({ urls, security: { jwtSecret: 'x'.repeat(40) } as never });
+  const storage = defaultStorageAppConfig(urls.publicApi, 'x'.repeat(40));
   storage.local = { ...storage.local, dir };
   h = await createHarness('pubuploadlimits', { urls, storage });
   project = await h.project();

@@ -1,4 +1,5 @@
 import { createPlatformModels } from '@urbackend/common/models';
+import { projectSecretContext } from '@urbackend/common/scope';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GithubUser, type MockProvider, startGithubLike } from '../../testing/oauth-mocks.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   const project = await h.project();
   pk = project.publishableKey;
   unconfiguredPk = (await h.project({ name: 'No providers' })).publishableKey;
-  const clientSecret = h.deps.secretBox.encrypt('gh-secret', `project:${project.projectId}:oauth:github`);
+  const clientSecret = h.deps.secretBox.encrypt('gh-secret', projectSecretContext(project.projectId, 'oauth:github'));
   await createPlatformModels(h.platform.db.connection).Project.updateOne(
     { _id: project.projectId },
     { $set: { siteUrl, 'authProviders.github': { enabled: true, clientId: 'gh-client', clientSecret } } },

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { type ProjectSnapshot, toSnapshot } from '@urbackend/common/api-keys';
+import { type UserDoc, usersCollectionOf } from '@urbackend/common/end-users';
 import { AppError, badRequest, forbidden, notFound } from '@urbackend/common/errors';
+import {
+  type ProjectScope,
+  SCOPED_PROJECT_FIELDS,
+  type ScopedProject,
+  projectSecretContext,
+  toScopedProject,
+} from '@urbackend/common/scope';
+import { toObjectId } from '@urbackend/common/tenant';
 import { OAUTH_PROVIDERS, type OAuthProfile, type OAuthProviderName, type SessionClient } from '@urbackend/common/user-auth';
-import { Types } from 'mongoose';
-import type { PublicContext } from '../../context.js';
 import type { SessionsService } from './sessions.service.js';
 import type { UserAuthKit } from './user-auth.kit.js';
 import type { UserAuthService } from './user-auth.service.js';
-import { type UserDoc, usersCollectionOf } from './users.store.js';
 
 interface OAuthState {
   projectId: string;
@@ -36,25 +41,29 @@ function providerOf(name: string): OAuthProviderName {
 export function createSocialService(kit: UserAuthKit, sessions: SessionsService, auth: UserAuthService) {
   const redirectUri = (p: OAuthProviderName) => `${kit.publicApiUrl}/api/userAuth/social/${p}/callback`;
 
-  function clientOf(project: ProjectSnapshot, p: OAuthProviderName) {
+  function clientOf(project: ScopedProject, p: OAuthProviderName) {
     const cfg = project.authProviders[p];
     if (!cfg?.enabled || !cfg.clientId || !cfg.clientSecret) throw new AppError('UNPROCESSABLE', 'Provider not configured');
-    const clientSecret = kit.secretBox.decrypt(cfg.clientSecret, `project:${project._id}:oauth:${p}`);
+    const clientSecret = kit.secretBox.decrypt(cfg.clientSecret, projectSecretContext(project._id, `oauth:${p}`));
     return { clientId: cfg.clientId, clientSecret, redirectUri: redirectUri(p) };
   }
 
-  async function loadContext(projectId: string): Promise<PublicContext> {
-    const project = Types.ObjectId.isValid(projectId) ? await kit.models.Project.findById(projectId).lean() : null;
+  /**
+   * The scope of a provider callback: it arrives without an API key, so the project comes from
+   * the OAuth state and the callback acts like the publishable key that started the login.
+   */
+  async function loadScope(projectId: string): Promise<ProjectScope> {
+    const id = toObjectId(projectId);
+    const project = id ? await kit.models.Project.findById(id).select(SCOPED_PROJECT_FIELDS).lean() : null;
     if (!project) throw notFound('Project not found');
-    const owner = await kit.models.Developer.findById(project.owner).lean();
-    const snapshot = toSnapshot(project as unknown as Record<string, unknown>, owner ?? { _id: project.owner });
-    const tenant = kit.tenants.forProject(snapshot);
-    return { project: snapshot, projectId: snapshot._id, keyRole: 'publishable', keyHash: '', tenant, authUser: null };
+    const owner = await kit.models.Developer.findById(project.owner).select('isVerified isAdmin plan').lean();
+    const scoped = toScopedProject(project as unknown as Record<string, unknown>, owner ?? { _id: project.owner });
+    return kit.scopeFor(scoped, { type: 'key', key: 'publishable', keyHash: '', user: null });
   }
 
   /** Finds the user by provider id, else links by verified email, else creates one (plan limit applies). */
-  async function resolveUser(ctx: PublicContext, p: OAuthProviderName, profile: OAuthProfile) {
-    const users = await kit.users(ctx);
+  async function resolveUser(scope: ProjectScope, p: OAuthProviderName, profile: OAuthProfile) {
+    const users = await kit.users(scope);
     const idField = `${p}Id`;
     const linked = await users.findOne({ [idField]: profile.providerId });
     if (linked) return { userId: String(linked._id), isNewUser: false, linkedByEmail: false };
@@ -76,7 +85,7 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
       );
       return { userId: String(byEmail._id), isNewUser: false, linkedByEmail: true };
     }
-    await auth.assertUserRoom(ctx);
+    await auth.assertUserRoom(scope);
     const now = new Date();
     const doc: Record<string, unknown> = {
       email: profile.email,
@@ -91,21 +100,21 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
     if (profile.name) doc.name = profile.name;
     if (profile.avatarUrl) doc.avatarUrl = profile.avatarUrl;
     const { insertedId } = await users.insertOne(doc as UserDoc);
-    await auth.assertUserRoom(ctx, insertedId);
+    await auth.assertUserRoom(scope, insertedId);
     return { userId: String(insertedId), isNewUser: true, linkedByEmail: false };
   }
 
   return {
     /** The provider's consent URL (302 target). 404 unknown provider, 422 not configured. */
-    async start(ctx: PublicContext, providerName: string): Promise<string> {
-      usersCollectionOf(ctx.project);
+    async start(scope: ProjectScope, providerName: string): Promise<string> {
+      usersCollectionOf(scope.project);
       const p = providerOf(providerName);
-      const client = clientOf(ctx.project, p);
+      const client = clientOf(scope.project, p);
       const state = randomBytes(24).toString('hex');
-      const site = (ctx.project.siteUrl || kit.dashboardUrl).replace(/\/$/, '');
+      const site = (scope.project.siteUrl || kit.dashboardUrl).replace(/\/$/, '');
       await kit.oauthStates.put(
         state,
-        { projectId: ctx.projectId, provider: p, callbackUrl: `${site}/auth/callback` },
+        { projectId: scope.project._id, provider: p, callbackUrl: `${site}/auth/callback` },
         STATE_TTL_MS,
       );
       return kit.providers[p].authorizeUrl(client, state);
@@ -125,16 +134,20 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
       if (typeof query.error === 'string') return fail(String(query.error_description ?? query.error));
       if (typeof query.code !== 'string' || !query.code) return fail('Missing authorization code');
       try {
-        const ctx = await loadContext(state.projectId);
-        usersCollectionOf(ctx.project);
-        const profile = await kit.providers[p].profile(clientOf(ctx.project, p), query.code);
-        const who = await resolveUser(ctx, p, profile);
-        const tokens = await sessions.issue(ctx, who.userId, client, p);
+        const scope = await loadScope(state.projectId);
+        usersCollectionOf(scope.project);
+        const profile = await kit.providers[p].profile(clientOf(scope.project, p), query.code);
+        const who = await resolveUser(scope, p, profile);
+        const tokens = await sessions.issue(scope, who.userId, client, p);
         const rtCode = randomBytes(16).toString('hex');
-        const entry: ExchangeEntry = { projectId: ctx.projectId, token: tokens.accessToken, refreshToken: tokens.refreshToken };
+        const entry: ExchangeEntry = {
+          projectId: scope.project._id,
+          token: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+        };
         await kit.exchangeCodes.put(rtCode, entry, EXCHANGE_TTL_MS);
         const url = new URL(state.callbackUrl);
-        const params = { rtCode, provider: p, userId: who.userId, projectId: ctx.projectId };
+        const params = { rtCode, provider: p, userId: who.userId, projectId: scope.project._id };
         for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
         url.searchParams.set('isNewUser', String(who.isNewUser));
         url.searchParams.set('linkedByEmail', String(who.linkedByEmail));
@@ -147,11 +160,11 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
     },
 
     /** Swaps a one-time `rtCode` (60 s) plus the access token from the redirect for the refresh token. */
-    async exchange(ctx: PublicContext, body: { rtCode?: string | undefined; token?: string | undefined }): Promise<string> {
+    async exchange(scope: ProjectScope, body: { rtCode?: string | undefined; token?: string | undefined }): Promise<string> {
       if (!body.rtCode || !body.token) throw badRequest('rtCode and token are required');
       const entry = /^[0-9a-f]{32}$/.test(body.rtCode) ? await kit.exchangeCodes.take<ExchangeEntry>(body.rtCode) : null;
       if (!entry) throw badRequest('Invalid or expired refresh token exchange code');
-      if (entry.projectId !== ctx.projectId || entry.token !== body.token)
+      if (entry.projectId !== scope.project._id || entry.token !== body.token)
         throw forbidden('Invalid refresh token exchange payload');
       return entry.refreshToken;
     },

@@ -4,11 +4,10 @@ import type { UserAuthSettings } from './user-auth.kit.js';
 
 export type { UserAuthSettings } from './user-auth.kit.js';
 
-/** Environment variables of end-user auth (documented in `.env.example`). */
+/** Environment variables of end-user auth (documented in `.env.example`; BCRYPT_COST is a platform variable). */
 export const userAuthEnvShape = {
   USER_ACCESS_TOKEN_TTL: durationSchema.default('15m'),
   USER_REFRESH_TOKEN_TTL: durationSchema.default('7d'),
-  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   OAUTH_GITHUB_BASE_URL: z.string().url().default('https://github.com'),
   OAUTH_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   OAUTH_GOOGLE_ISSUER: z.string().url().default('https://accounts.google.com'),
@@ -21,7 +20,6 @@ export function mapUserAuthEnv(env: UserAuthEnv): UserAuthSettings {
   return {
     accessTokenTtl: env.USER_ACCESS_TOKEN_TTL,
     refreshTokenTtl: env.USER_REFRESH_TOKEN_TTL,
-    bcryptCost: env.BCRYPT_COST,
     oauth: {
       githubBaseUrl: env.OAUTH_GITHUB_BASE_URL,
       githubApiUrl: env.OAUTH_GITHUB_API_URL,

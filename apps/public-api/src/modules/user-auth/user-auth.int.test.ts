@@ -108,7 +108,7 @@ describe('signup and login', () => {
     await deps.tenants
       .forProject({
         _id: (jwt.decode(user.accessToken) as { projectId: string }).projectId,
-        resources: { db: { isExternal: false, config: null }, storage: { isExternal: false, config: null } },
+        resources: { db: { isExternal: false, config: null } },
       })
       .connection()
       .then((c) => c.collection('users').updateOne({ email: user.email }, { $set: { emailVerified: true } }));

@@ -1,12 +1,12 @@
-import type { ProjectSnapshot } from '@urbackend/common/api-keys';
 import type { Cache } from '@urbackend/common/cache';
 import type { SecretBox } from '@urbackend/common/crypto';
+import { type UsersAccess, createUsersAccess } from '@urbackend/common/end-users';
 import type { Logger } from '@urbackend/common/logger';
 import type { Mailer } from '@urbackend/common/mail';
 import type { PlatformModels } from '@urbackend/common/models';
-import { type Plans, createPlans } from '@urbackend/common/plans';
+import type { Platform } from '@urbackend/common/platform';
 import { type AttemptCounter, createAttemptCounter } from '@urbackend/common/rate-limit';
-import type { TenantDatabases } from '@urbackend/common/tenant';
+import { type ScopedProject, projectSecretContext } from '@urbackend/common/scope';
 import {
   type AccessTokens,
   DEFAULT_OAUTH_URLS,
@@ -21,24 +21,20 @@ import {
   createOAuthProviders,
   createOneTimeStore,
   createOtpService,
-  createPasswordHasher,
   createRefreshSessions,
   durationMs,
 } from '@urbackend/common/user-auth';
-import { type UsersAccess, createUsersAccess } from './users.store.js';
 
-/** Settings of end-user auth (env: USER_ACCESS_TOKEN_TTL, USER_REFRESH_TOKEN_TTL, BCRYPT_COST, OAUTH_*). */
+/** Settings of end-user auth (env: USER_ACCESS_TOKEN_TTL, USER_REFRESH_TOKEN_TTL, OAUTH_*). */
 export interface UserAuthSettings {
   accessTokenTtl: string;
   refreshTokenTtl: string;
-  bcryptCost: number;
   oauth: OAuthProviderUrls;
 }
 
 export const DEFAULT_USER_AUTH_SETTINGS: UserAuthSettings = {
   accessTokenTtl: '15m',
   refreshTokenTtl: '7d',
-  bcryptCost: 10,
   oauth: DEFAULT_OAUTH_URLS,
 };
 
@@ -52,9 +48,11 @@ export interface UserAuthInput {
   cache: Cache;
   secretBox: SecretBox;
   models: PlatformModels;
-  tenants: TenantDatabases;
   logger: Logger;
-  plans?: Plans;
+  /** The platform's end-user password hasher (`BCRYPT_COST`), the same one the dashboard uses. */
+  hasher: PasswordHasher;
+  /** Builds a project scope (social login callbacks arrive without an API key). */
+  scopeFor: Platform['scopeFor'];
   /** The platform mailer (OTP mails go out with the project's name as sender name). */
   mailer: Mailer;
   /** The platform sender (`MAIL_FROM`), whose address OTP mails use. */
@@ -62,23 +60,21 @@ export interface UserAuthInput {
 }
 
 /** Everything the user-auth services share, built once in `deps.ts`. */
-export interface UserAuthKit extends Omit<UserAuthInput, 'plans'> {
+export interface UserAuthKit extends UserAuthInput {
   refreshTtlMs: number;
-  hasher: PasswordHasher;
   tokens: AccessTokens;
   sessions: RefreshSessions;
   otp: OtpService;
   oauthStates: OneTimeStore;
   exchangeCodes: OneTimeStore;
   providers: Record<OAuthProviderName, OAuthProvider>;
-  plans: Plans;
   users: UsersAccess;
   /** Failed logins per account. */
   loginFailures: AttemptCounter;
   /** Wrong OTPs per account (verification and reset). */
   otpFailures: AttemptCounter;
   /** The project's decrypted user-JWT secret. */
-  jwtSecretOf(project: ProjectSnapshot): string;
+  jwtSecretOf(project: ScopedProject): string;
 }
 
 /** Builds the user-auth kit (no I/O). */
@@ -90,14 +86,12 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
   return {
     ...input,
     refreshTtlMs,
-    hasher: createPasswordHasher({ cost: settings.bcryptCost }),
     tokens: createAccessTokens({ ttl: settings.accessTokenTtl }),
     sessions: createRefreshSessions({ model: models.UserSession, ttlMs: refreshTtlMs }),
     otp: createOtpService({ cache, model: models.UserOtp }),
     oauthStates: createOneTimeStore(cache, 'uauth:oauth-state'),
     exchangeCodes: createOneTimeStore(cache, 'uauth:oauth-exchange'),
     providers: createOAuthProviders(settings.oauth),
-    plans: input.plans ?? createPlans(),
     users: createUsersAccess(),
     loginFailures: createAttemptCounter({
       cache,
@@ -107,6 +101,6 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
       message,
     }),
     otpFailures: createAttemptCounter({ cache, name: 'uauth-otp', windowMs: window, limit: input.authAccountPer15Min, message }),
-    jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, `project:${project._id}:jwtSecret`),
+    jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, projectSecretContext(project._id, 'jwtSecret')),
   };
 }

@@ -1,8 +1,8 @@
+import { assertSafeKeys } from '@urbackend/common/end-users';
 import { AppError, unauthenticated } from '@urbackend/common/errors';
-import { parse } from '@urbackend/common/http';
+import { parse, scopeOf } from '@urbackend/common/http';
 import cookieParser from 'cookie-parser';
 import { type RequestHandler, type Response, Router } from 'express';
-import { ctxOf } from '../../context.js';
 import type { SessionsService } from './sessions.service.js';
 import type { IssuedTokens } from './sessions.service.js';
 import type { SocialService } from './social.service.js';
@@ -17,7 +17,6 @@ import {
   verifyEmailSchema,
 } from './user-auth.schemas.js';
 import type { UserAuthService } from './user-auth.service.js';
-import { assertSafeKeys } from './users.store.js';
 
 export interface UserAuthRouterDeps {
   auth: UserAuthService;
@@ -45,7 +44,7 @@ export function createUserAuthRouter(deps: UserAuthRouterDeps): Router {
   };
 
   router.post('/signup', ...limited, async (req, res) => {
-    const result = await auth.signup(ctxOf(req), parse(signupSchema, assertSafeKeys(req.body)), clientOf(req));
+    const result = await auth.signup(scopeOf(req), parse(signupSchema, assertSafeKeys(req.body)), clientOf(req));
     if (result.kind === 'resent') {
       res.json({
         success: true,
@@ -58,37 +57,37 @@ export function createUserAuthRouter(deps: UserAuthRouterDeps): Router {
     res.status(201).json({ message, ...tokenBody(res, result.tokens, wantsHeaderMode(req)), userId: result.userId });
   });
   router.post('/login', ...limited, async (req, res) => {
-    const tokens = await auth.login(ctxOf(req), parse(loginSchema, req.body), clientOf(req));
+    const tokens = await auth.login(scopeOf(req), parse(loginSchema, req.body), clientOf(req));
     res.json(tokenBody(res, tokens, wantsHeaderMode(req)));
   });
   router.get('/me', ...guard, async (req, res) => {
-    res.json(await auth.me(ctxOf(req), bearerOf(req)));
+    res.json(await auth.me(scopeOf(req), bearerOf(req)));
   });
   router.get('/public/:username', ...guard, async (req, res) => {
-    res.json(await auth.publicProfile(ctxOf(req), String(req.params.username)));
+    res.json(await auth.publicProfile(scopeOf(req), String(req.params.username)));
   });
   router.put('/update-profile', ...guard, async (req, res) => {
-    await auth.updateProfile(ctxOf(req), bearerOf(req), req.body);
+    await auth.updateProfile(scopeOf(req), bearerOf(req), req.body);
     res.json({ message: 'Profile updated successfully' });
   });
   router.put('/change-password', ...limited, async (req, res) => {
-    await auth.changePassword(ctxOf(req), bearerOf(req), parse(changePasswordSchema, req.body));
+    await auth.changePassword(scopeOf(req), bearerOf(req), parse(changePasswordSchema, req.body));
     res.json({ message: 'Password changed successfully' });
   });
   router.post('/verify-email', ...limited, async (req, res) => {
-    await auth.verifyEmail(ctxOf(req), parse(verifyEmailSchema, req.body));
+    await auth.verifyEmail(scopeOf(req), parse(verifyEmailSchema, req.body));
     res.json({ message: 'Email verified successfully' });
   });
   router.post('/resend-verification-otp', ...limited, async (req, res) => {
-    await auth.resendVerification(ctxOf(req), parse(emailOnlySchema, req.body));
+    await auth.resendVerification(scopeOf(req), parse(emailOnlySchema, req.body));
     res.json({ message: 'Verification code sent successfully.' });
   });
   router.post('/request-password-reset', ...limited, async (req, res) => {
-    await auth.requestPasswordReset(ctxOf(req), parse(emailOnlySchema, req.body));
+    await auth.requestPasswordReset(scopeOf(req), parse(emailOnlySchema, req.body));
     res.json({ message: 'If that email exists, a reset code has been sent.' });
   });
   router.post('/reset-password', ...limited, async (req, res) => {
-    await auth.resetPassword(ctxOf(req), parse(resetPasswordSchema, req.body));
+    await auth.resetPassword(scopeOf(req), parse(resetPasswordSchema, req.body));
     res.json({ message: 'Password updated successfully' });
   });
   mountSessionRoutes(router, deps, tokenBody);
@@ -106,7 +105,7 @@ function mountSessionRoutes(router: Router, deps: UserAuthRouterDeps, tokenBody:
     const presented = refreshTokenOf(req);
     try {
       if (!presented) throw unauthenticated('Refresh token missing');
-      const tokens = await sessions.refresh(ctxOf(req), presented.token, clientOf(req));
+      const tokens = await sessions.refresh(scopeOf(req), presented.token, clientOf(req));
       res.json(tokenBody(res, tokens, presented.fromHeader));
     } catch (err) {
       // A token of another project is not this project's to clear (reference refresh step 5).
@@ -115,20 +114,20 @@ function mountSessionRoutes(router: Router, deps: UserAuthRouterDeps, tokenBody:
     }
   });
   router.post('/logout', ...guard, async (req, res) => {
-    await sessions.logout(ctxOf(req), refreshTokenOf(req)?.token ?? null);
+    await sessions.logout(scopeOf(req), refreshTokenOf(req)?.token ?? null);
     clearRefreshCookie(res, isProduction);
     res.json({ success: true, message: 'Logged out successfully' });
   });
   router.post('/logout-all', ...guard, async (req, res) => {
-    const revoked = await sessions.logoutAll(ctxOf(req), bearerOf(req));
+    const revoked = await sessions.logoutAll(scopeOf(req), bearerOf(req));
     clearRefreshCookie(res, isProduction);
     res.json({ success: true, data: { revoked }, message: 'Logged out from all sessions' });
   });
   router.get('/sessions', ...guard, async (req, res) => {
-    res.json({ success: true, data: await sessions.list(ctxOf(req), bearerOf(req)), message: 'Active sessions' });
+    res.json({ success: true, data: await sessions.list(scopeOf(req), bearerOf(req)), message: 'Active sessions' });
   });
   router.delete('/sessions/:id', ...guard, async (req, res) => {
-    await sessions.revoke(ctxOf(req), bearerOf(req), String(req.params.id));
+    await sessions.revoke(scopeOf(req), bearerOf(req), String(req.params.id));
     res.json({ success: true, message: 'Session revoked' });
   });
 }
@@ -136,7 +135,7 @@ function mountSessionRoutes(router: Router, deps: UserAuthRouterDeps, tokenBody:
 function mountSocialRoutes(router: Router, deps: UserAuthRouterDeps): void {
   const { social, guard, ipLimit, isProduction } = deps;
   router.get('/social/:provider/start', ipLimit, ...guard, async (req, res) => {
-    res.redirect(302, await social.start(ctxOf(req), String(req.params.provider)));
+    res.redirect(302, await social.start(scopeOf(req), String(req.params.provider)));
   });
   router.get('/social/:provider/callback', ipLimit, async (req, res) => {
     const outcome = await social.callback(String(req.params.provider), req.query as Record<string, unknown>, clientOf(req));
@@ -145,7 +144,7 @@ function mountSocialRoutes(router: Router, deps: UserAuthRouterDeps): void {
     res.redirect(302, outcome.url);
   });
   router.post('/social/exchange', ipLimit, ...guard, async (req, res) => {
-    const refreshToken = await social.exchange(ctxOf(req), parse(socialExchangeSchema, req.body ?? {}));
+    const refreshToken = await social.exchange(scopeOf(req), parse(socialExchangeSchema, req.body ?? {}));
     res.json({ success: true, data: { refreshToken }, message: 'Refresh token exchanged successfully' });
   });
 }

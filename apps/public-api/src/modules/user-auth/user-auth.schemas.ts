@@ -1,3 +1,4 @@
+import { usernameSchema } from '@urbackend/common/end-users';
 import { z } from 'zod';
 
 /** Emails are trimmed and lower-cased everywhere (CONTRACT §3.2). */
@@ -12,12 +13,6 @@ const newPassword = (name: string) =>
     .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
     .min(6, `${name} must be at least 6 characters`)
     .max(100, `${name} must be at most 100 characters`);
-
-export const usernameSchema = z
-  .string({ invalid_type_error: 'username must be a string' })
-  .trim()
-  .min(3, 'Username must be at least 3 characters')
-  .max(50, 'Username must be at most 50 characters');
 
 const otpSchema = z
   .string({ required_error: 'otp is required', invalid_type_error: 'otp must be a string' })

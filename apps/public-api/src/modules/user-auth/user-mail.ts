@@ -1,6 +1,6 @@
 import { escapeHtml } from '@urbackend/common/mail';
+import type { ProjectScope } from '@urbackend/common/scope';
 import type { OtpPurpose } from '@urbackend/common/user-auth';
-import type { PublicContext } from '../../context.js';
 import type { UserAuthKit } from './user-auth.kit.js';
 
 function senderFor(projectName: string, mailFrom: string): string {
@@ -13,8 +13,8 @@ function senderFor(projectName: string, mailFrom: string): string {
  * Mails an end user's OTP, sent as the project (its name as sender name). Delivery runs in the
  * background so known and unknown emails answer alike and equally fast; failures are logged.
  */
-export function sendOtpMail(kit: UserAuthKit, ctx: PublicContext, purpose: OtpPurpose, email: string, code: string): void {
-  const project = ctx.project.name || 'urBackend';
+export function sendOtpMail(kit: UserAuthKit, scope: ProjectScope, purpose: OtpPurpose, email: string, code: string): void {
+  const project = scope.project.name || 'urBackend';
   const subject = purpose === 'verification' ? 'Verify your account' : 'Reset your password';
   const intro =
     purpose === 'verification'
@@ -26,6 +26,6 @@ export function sendOtpMail(kit: UserAuthKit, ctx: PublicContext, purpose: OtpPu
   kit.mailer
     .send({ to: email, subject, text, html, from: senderFor(project, kit.mailFrom) })
     .catch((err: unknown) =>
-      kit.logger.warn({ err: { message: (err as Error).message }, projectId: ctx.projectId, purpose }, 'OTP mail not sent'),
+      kit.logger.warn({ err: { message: (err as Error).message }, projectId: scope.project._id, purpose }, 'OTP mail not sent'),
     );
 }

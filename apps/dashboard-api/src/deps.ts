@@ -76,9 +76,10 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
   const auth = createAuthService({
     Developer: models.Developer,
     sessions: createDeveloperSessions(models.DeveloperSession, settings.tokens.refreshTtlMs),
-    otps: createDeveloperOtps(models.DeveloperOtp),
+    otps: createDeveloperOtps(models.DeveloperOtp, platform.hasher),
     tokens,
     mailer: platform.mailer,
+    hasher: platform.hasher,
     plans: platform.plans,
     logger,
     loginFailures: createAttemptCounter({
@@ -112,7 +113,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     access: createProjectAccess({ models, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
     async startup() {
       await ensurePlatformIndexes(models);
-      await ensureAdmin(models.Developer, settings.admin, logger);
+      await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher);
       await ensureSystemMailTemplates(models.MailTemplate);
     },
   };

@@ -26,6 +26,7 @@ export function testDashboardConfig(platform: TestPlatform, smtpUrl: string | nu
       tokens: { accessTtlMs: 15 * 60_000, refreshTtlMs: 7 * 86_400_000 },
     },
     plans: { defaultPlan: 'free', overrides: {} },
+    bcryptCost: 4,
   };
 }
 

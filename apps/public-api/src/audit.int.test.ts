@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type AppDeps, createDeps } from './deps.js';
-import { closeAppDeps } from './testing/harness.js';
 import { USERS_MODEL, type UserAuthHarness, startUserAuthHarness } from './testing/user-auth-harness.js';
 
 let h: UserAuthHarness;
@@ -53,7 +52,7 @@ beforeAll(async () => {
   other = await h.project({ name: 'Other', collections });
 });
 afterAll(async () => {
-  await Promise.allSettled(built.map(closeAppDeps));
+  await Promise.allSettled(built.map((d) => d.close()));
   await Promise.allSettled(caches.map((c) => c.close()));
   await h.close();
 });

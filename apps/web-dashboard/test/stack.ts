@@ -68,8 +68,6 @@ async function closeServer(server: Server | undefined): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-type WithLifecycle = { startup?: () => Promise<void>; close?: () => Promise<void> };
-
 /** Builds the web dashboard into a temp dir and serves it with `vite preview` on `port`, proxying /api. */
 async function serveWeb(port: number, apiUrl: string, publicUrl: string) {
   const outDir = await mkdtemp(path.join(tmpdir(), 'ub-web-'));
@@ -122,8 +120,8 @@ export async function startStack(label: string): Promise<Stack> {
   const overrides = { db: platform.db, cache: platform.cache };
   const dashDeps = createDashboardDeps(loadDashboardConfig(env), platform.logger, overrides);
   const publicDeps = createPublicDeps(loadPublicConfig(env), platform.logger, overrides);
-  await (dashDeps as WithLifecycle).startup?.();
-  await (publicDeps as WithLifecycle).startup?.();
+  await dashDeps.startup();
+  publicDeps.start();
   const dashServer = await listen(createDashboardApp(dashDeps), dashPort);
   const publicServer = await listen(createPublicApp(publicDeps), publicPort);
   const web = await serveWeb(webPort, dashboardUrl, publicUrl);
@@ -144,12 +142,9 @@ export async function startStack(label: string): Promise<Stack> {
       await step('browser', () => browser.close());
       await step('web', () => web.close());
       await step('servers', () => Promise.allSettled([closeServer(dashServer), closeServer(publicServer), mail.close()]));
-      // Let fire-and-forget writes of the last requests (logs, counters) land before the databases go.
-      await step('settle', () => new Promise((r) => setTimeout(r, 500)));
+      // Closing the deps flushes the request-log writer and stops the workers before the databases go.
+      await step('deps', () => Promise.allSettled([dashDeps.close(), publicDeps.close()]));
       await step('cleanup', () => platform.cleanup());
-      await step('deps', () =>
-        Promise.allSettled([(dashDeps as WithLifecycle).close?.(), (publicDeps as WithLifecycle).close?.()]),
-      );
       await step('files', () => rm(env.STORAGE_DIR, { recursive: true, force: true }));
     },
   };

@@ -32,22 +32,6 @@ export function harnessConfig(platform: TestPlatform, extra: Partial<Config> = {
   } as Config;
 }
 
-/**
- * Closes what `createDeps` built except the db and cache it was given (the test platform's,
- * closed by `platform.cleanup()`): `deps.close()` would close those too.
- */
-export async function closeAppDeps(deps: AppDeps): Promise<void> {
-  deps.mailer.close();
-  await Promise.allSettled([
-    deps.apiKeys.close(),
-    deps.requestLogs.close(),
-    deps.webhooks.dispatcher.close(),
-    deps.mail.service.close(),
-    deps.storage.manager.close(),
-    deps.byod.close(),
-  ]);
-}
-
 export async function createHarness(
   label: string,
   extra: Partial<Config> = {},
@@ -66,7 +50,7 @@ export async function createHarness(
     app,
     project: (options) => createTestProject(platform.db, deps.secretBox, options),
     async close() {
-      await closeAppDeps(deps);
+      await deps.close();
       await platform.cleanup();
     },
   };

@@ -4,7 +4,6 @@ import { createApp } from '../app.js';
 import type { Config } from '../config.js';
 import { type AppDeps, createDeps } from '../deps.js';
 import { DEFAULT_USER_AUTH_SETTINGS } from '../modules/user-auth/user-auth.kit.js';
-import { closeAppDeps } from './harness.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 
 export const USERS_MODEL = [
@@ -63,7 +62,7 @@ export async function startUserAuthHarness(label: string): Promise<UserAuthHarne
         ...options,
       }),
     async close() {
-      await Promise.allSettled(built.map(closeAppDeps));
+      await Promise.allSettled(built.map((d) => d.close()));
       await sink.close();
       await platform.cleanup();
     },

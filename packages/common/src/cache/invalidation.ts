@@ -1,5 +1,5 @@
 import type { Logger } from '../logger/index.js';
-import type { Cache } from './index.js';
+import type { Cache } from './redis.js';
 
 /** What changed about a project; every public-api process drops its cached copies. */
 export interface ProjectChangedEvent {

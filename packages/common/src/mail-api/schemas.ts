@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectIdSchema } from '../tenant/object-id.js';
 
 const email = z.string().trim().toLowerCase().email().max(254);
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && !v.trim() ? undefined : v);
@@ -10,10 +11,7 @@ export const mailSendSchema = z
     subject: z.preprocess(blankToUndefined, z.string().trim().min(1).max(200).optional()),
     html: z.string().max(512_000).optional(),
     text: z.string().max(512_000).optional(),
-    templateId: z
-      .string()
-      .regex(/^[0-9a-fA-F]{24}$/, 'must be a 24-character hex id')
-      .optional(),
+    templateId: objectIdSchema.optional(),
     templateName: z.string().trim().min(1).max(100).optional(),
     variables: z.record(z.unknown()).default({}),
   })

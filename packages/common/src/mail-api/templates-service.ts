@@ -1,6 +1,7 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { AppError, conflict, notFound } from '../errors/index.js';
 import type { MailTemplate, MailTemplateModel } from '../models/mail-template.model.js';
+import { parseObjectId } from '../tenant/object-id.js';
 import type { MailTemplateCreateInput, MailTemplateUpdateInput } from './schemas.js';
 
 type Lean = MailTemplate & { _id: Types.ObjectId };
@@ -34,8 +35,7 @@ export type MailTemplatesService = ReturnType<typeof createMailTemplatesService>
 /** Creates the template admin service. */
 export function createMailTemplatesService(model: MailTemplateModel) {
   async function getOwn(projectId: string, id: string): Promise<Lean> {
-    if (!Types.ObjectId.isValid(id)) throw new AppError('VALIDATION_FAILED', 'Invalid ID format.');
-    const t = await model.findOne({ _id: id, $or: [{ projectId }, { projectId: null }] }).lean<Lean>();
+    const t = await model.findOne({ _id: parseObjectId(id), $or: [{ projectId }, { projectId: null }] }).lean<Lean>();
     if (!t) throw notFound('Mail template not found.');
     return t;
   }

@@ -84,4 +84,4 @@ export function createTenantDatabases(db: PlatformDb, byod: ByodConnections, reg
   };
 }
 
-export { ObjectId, isObjectIdHex, parseObjectId, toObjectId } from './object-id.js';
+export { ObjectId, isObjectIdHex, objectIdSchema, parseObjectId, toObjectId } from './object-id.js';

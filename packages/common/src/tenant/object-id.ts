@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { z } from 'zod';
 import { badRequest } from '../errors/index.js';
 
 /** MongoDB ObjectId class (re-exported so apps share common's mongoose copy for `instanceof`). */
@@ -21,3 +22,6 @@ export function parseObjectId(value: unknown): Types.ObjectId {
   if (!id) throw badRequest('Invalid ID format.');
   return id;
 }
+
+/** A zod string that is an ObjectId in hex (24 characters): for ids inside bodies and route params. */
+export const objectIdSchema = z.string().refine(isObjectIdHex, 'must be a 24-character hex id');

@@ -3,8 +3,8 @@ import { badRequest, notFound } from '@urbackend/common/errors';
 import { parse } from '@urbackend/common/http';
 import type { DeveloperModel } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
+import { parseObjectId } from '@urbackend/common/tenant';
 import type { RequestHandler, Router } from 'express';
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import { requireAdmin } from '../../middleware/auth.js';
 import { guardedRouter } from '../../middleware/guarded-router.js';
@@ -22,7 +22,7 @@ function escapeRegex(text: string): string {
 }
 
 /** `/api/admin`: platform admin tools (list developers, set a developer's plan). */
-export function adminRouter(deps: { Developer: DeveloperModel; plans: Plans; requireDeveloper: RequestHandler }): Router {
+export function createAdminRouter(deps: { Developer: DeveloperModel; plans: Plans; requireDeveloper: RequestHandler }): Router {
   const { Developer, plans } = deps;
   const r = guardedRouter([deps.requireDeveloper, requireAdmin]);
 
@@ -44,8 +44,7 @@ export function adminRouter(deps: { Developer: DeveloperModel; plans: Plans; req
     const { developerId } = parse(devParams, req.params);
     const { plan } = parse(planBody, req.body);
     if (!plans.has(plan)) throw badRequest(`Unknown plan '${plan}'. Known plans: ${plans.names().join(', ')}.`);
-    if (!Types.ObjectId.isValid(developerId)) throw badRequest('Invalid ID format.');
-    const result = await Developer.updateOne({ _id: developerId }, { $set: { plan } });
+    const result = await Developer.updateOne({ _id: parseObjectId(developerId) }, { $set: { plan } });
     if (result.matchedCount === 0) throw notFound('Developer not found.');
     res.json({ message: 'Plan updated', developerId, plan, limits: plans.limitsFor({ plan }) });
   });

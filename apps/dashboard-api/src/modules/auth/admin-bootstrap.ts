@@ -1,6 +1,6 @@
 import type { Logger } from '@urbackend/common/logger';
 import type { DeveloperModel } from '@urbackend/common/models';
-import bcrypt from 'bcryptjs';
+import type { PasswordHasher } from '@urbackend/common/user-auth';
 
 /**
  * Creates or updates the platform admin from `ADMIN_EMAIL`/`ADMIN_PASSWORD`: verified, admin,
@@ -11,6 +11,7 @@ export async function ensureAdmin(
   Developer: DeveloperModel,
   admin: { email: string; password: string | null } | null,
   logger: Logger,
+  hasher: PasswordHasher,
 ): Promise<void> {
   if (!admin) {
     await Developer.updateMany({ isAdmin: true }, { $set: { isAdmin: false } });
@@ -24,7 +25,7 @@ export async function ensureAdmin(
     }
     await Developer.create({
       email: admin.email,
-      passwordHash: await bcrypt.hash(admin.password, 10),
+      passwordHash: await hasher.hash(admin.password),
       isVerified: true,
       isAdmin: true,
     });
@@ -32,8 +33,8 @@ export async function ensureAdmin(
   } else {
     existing.isVerified = true;
     existing.isAdmin = true;
-    if (admin.password && !(await bcrypt.compare(admin.password, existing.passwordHash))) {
-      existing.passwordHash = await bcrypt.hash(admin.password, 10);
+    if (admin.password && !(await hasher.verify(admin.password, existing.passwordHash))) {
+      existing.passwordHash = await hasher.hash(admin.password);
     }
     await existing.save();
     logger.info({ email: admin.email }, 'platform admin updated');

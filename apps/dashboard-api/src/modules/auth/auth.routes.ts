@@ -34,7 +34,7 @@ function ctxOf(req: Request): SessionContext {
 }
 
 /** `/api/auth`: developer accounts and sessions (CONTRACT §5). */
-export function authRouter(deps: AuthRouterDeps): Router {
+export function createAuthRouter(deps: AuthRouterDeps): Router {
   const { auth, authLimiter } = deps;
   const router = Router();
   router.use(cookieParser());

@@ -4,13 +4,12 @@ import { type Mailer, developerOtpMail } from '@urbackend/common/mail';
 import type { DeveloperModel } from '@urbackend/common/models';
 import type { Plans } from '@urbackend/common/plans';
 import type { AttemptCounter, Cooldown } from '@urbackend/common/rate-limit';
-import bcrypt from 'bcryptjs';
+import type { PasswordHasher } from '@urbackend/common/user-auth';
 import type { Types } from 'mongoose';
 import type { AccessTokens } from '../../middleware/auth.js';
 import { type DeveloperOtps, OTP_TTL_MS } from './otp.js';
 import type { DeveloperSessions, IssuedRefresh, SessionContext } from './sessions.js';
 
-const BCRYPT_COST = 10;
 export const GENERIC_SEND_OTP = 'OTP sent successfully';
 export const GENERIC_FORGOT = 'If this email is registered, an OTP has been sent.';
 
@@ -34,6 +33,8 @@ export interface AuthServiceDeps {
   otps: DeveloperOtps;
   tokens: AccessTokens;
   mailer: Mailer;
+  /** The platform password hasher (`BCRYPT_COST`), the same one end-user passwords use. */
+  hasher: PasswordHasher;
   plans: Plans;
   loginFailures: AttemptCounter;
   otpCooldown: Cooldown;
@@ -54,8 +55,7 @@ export interface DevLike {
 
 /** Developer account rules (CONTRACT §5, reference §6.1 minus its enumeration bugs). */
 export function createAuthService(deps: AuthServiceDeps) {
-  const { Developer, sessions, otps, tokens, mailer } = deps;
-  let dummy: Promise<string> | null = null;
+  const { Developer, sessions, otps, tokens, mailer, hasher } = deps;
 
   function userOf(dev: DevLike): SessionUser {
     return { _id: String(dev._id), email: dev.email, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan };
@@ -73,9 +73,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     await mailer.send({ to: dev.email, ...mail });
   }
 
-  async function checkPassword(hash: string | undefined, password: string): Promise<boolean> {
-    dummy ??= bcrypt.hash('no-such-developer', BCRYPT_COST);
-    return bcrypt.compare(password, hash ?? (await dummy));
+  /** An unknown developer (no hash) costs one full hash too: no timing difference. */
+  function checkPassword(hash: string | undefined, password: string): Promise<boolean> {
+    return hasher.verify(password, hash);
   }
 
   return {
@@ -83,7 +83,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     async register(email: string, password: string): Promise<void> {
       const existing = await Developer.findOne({ email }).select('+passwordHash');
-      const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
+      const passwordHash = await hasher.hash(password);
       if (existing?.isVerified) throw badRequest('Email already exists');
       let dev: DevLike;
       if (existing) {
@@ -165,11 +165,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       const dev = await Developer.findById(developerId).select('+passwordHash');
       if (!dev) throw unauthenticated('Invalid Token');
       await deps.loginFailures.assertAllowed(`login:${dev.email}`);
-      if (!(await bcrypt.compare(current, dev.passwordHash))) {
+      if (!(await hasher.verify(current, dev.passwordHash))) {
         await deps.loginFailures.recordFailure(`login:${dev.email}`);
         throw badRequest('Incorrect current password');
       }
-      dev.passwordHash = await bcrypt.hash(next, BCRYPT_COST);
+      dev.passwordHash = await hasher.hash(next);
       await dev.save();
       await sessions.revokeAll(dev._id, keepToken);
     },
@@ -190,7 +190,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         await deps.loginFailures.recordFailure(`reset:${email}`);
         throw err;
       }
-      const passwordHash = await bcrypt.hash(newPassword, BCRYPT_COST);
+      const passwordHash = await hasher.hash(newPassword);
       // Receiving the code proves the address, so the account counts as verified from now on.
       await Developer.updateOne({ _id: dev?._id }, { $set: { passwordHash, isVerified: true } });
       await sessions.revokeAll(dev?._id as Types.ObjectId);
@@ -202,7 +202,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const dev = await Developer.findById(developerId).select('+passwordHash');
       if (!dev) throw unauthenticated('Invalid Token');
       await deps.loginFailures.assertAllowed(`login:${dev.email}`);
-      if (!(await bcrypt.compare(password, dev.passwordHash))) {
+      if (!(await hasher.verify(password, dev.passwordHash))) {
         await deps.loginFailures.recordFailure(`login:${dev.email}`);
         throw badRequest('Incorrect password');
       }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { AppError, badRequest } from '@urbackend/common/errors';
 import type { DeveloperOtpModel, DeveloperOtpPurpose } from '@urbackend/common/models';
-import bcrypt from 'bcryptjs';
+import type { PasswordHasher } from '@urbackend/common/user-auth';
 import type { Types } from 'mongoose';
 
 export const OTP_TTL_MS = 5 * 60_000;
@@ -19,12 +19,11 @@ export interface DeveloperOtps {
 }
 
 /** Creates the OTP service over the DeveloperOtp model. */
-export function createDeveloperOtps(DeveloperOtp: DeveloperOtpModel): DeveloperOtps {
-  let dummy: Promise<string> | null = null;
+export function createDeveloperOtps(DeveloperOtp: DeveloperOtpModel, hasher: PasswordHasher): DeveloperOtps {
   return {
     async issue(developerId, purpose) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const codeHash = await bcrypt.hash(code, 8);
+      const codeHash = await hasher.hash(code);
       await DeveloperOtp.findOneAndUpdate(
         { developerId, purpose },
         { $set: { codeHash, attempts: 0, expiresAt: new Date(Date.now() + OTP_TTL_MS) } },
@@ -36,8 +35,7 @@ export function createDeveloperOtps(DeveloperOtp: DeveloperOtpModel): DeveloperO
     async consume(developerId, purpose, code) {
       const invalid = () => badRequest('Invalid or expired OTP. Please request a new one.');
       if (!developerId) {
-        dummy ??= bcrypt.hash('not-a-code', 8);
-        await bcrypt.compare(code, await dummy); // same cost as a real check
+        await hasher.verify(code, null); // same cost as a real check
         throw invalid();
       }
       const otp = await DeveloperOtp.findOne({ developerId, purpose }).lean();
@@ -45,7 +43,7 @@ export function createDeveloperOtps(DeveloperOtp: DeveloperOtpModel): DeveloperO
         if (otp) await DeveloperOtp.deleteOne({ _id: otp._id });
         throw invalid();
       }
-      if (await bcrypt.compare(code, otp.codeHash)) {
+      if (await hasher.verify(code, otp.codeHash)) {
         await DeveloperOtp.deleteOne({ _id: otp._id });
         return;
       }

@@ -20,7 +20,7 @@ const createBody = z
 const patchBody = z.object({ schema: z.array(z.unknown(), { required_error: 'schema (the complete field list) is required' }) });
 
 /** `/api/projects/:projectId/collections` (create, edit, delete, RLS). */
-export function collectionsRouter(deps: CollectionsRouterDeps): Router {
+export function createCollectionsRouter(deps: CollectionsRouterDeps): Router {
   const { collections, access } = deps;
   const router = guardedRouter([], { mergeParams: true });
 

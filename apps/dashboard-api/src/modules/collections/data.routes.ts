@@ -15,7 +15,7 @@ const docParams = listParams.extend({ id: z.string() });
  * passwords, never returned). The list answers a raw array (reference §6.2) with the total in
  * `X-Total-Count`.
  */
-export function dataRouter(deps: { data: DataServices; access: (action: ProjectAction) => RequestHandler[] }): Router {
+export function createDataRouter(deps: { data: DataServices; access: (action: ProjectAction) => RequestHandler[] }): Router {
   const { reads, writes } = deps.data;
   const { access } = deps;
   const r = guardedRouter([], { mergeParams: true });

@@ -13,7 +13,7 @@ export interface MailDeliveriesRouterDeps {
  * `GET /api/projects/:projectId/mail/deliveries?page=&limit=&status=`: the project's mail
  * delivery log, newest first, paged like the webhook delivery log.
  */
-export function mailDeliveriesRouter(deps: MailDeliveriesRouterDeps): Router {
+export function createMailDeliveriesRouter(deps: MailDeliveriesRouterDeps): Router {
   const r = guardedRouter([], { mergeParams: true });
   r.get('/', ...deps.access('read'), async (req, res) => {
     const query = parse(mailDeliveriesQuerySchema, req.query);

@@ -24,7 +24,7 @@ function gate(scope: ProjectScope): void {
 const ok = (data: unknown, message = '') => ({ success: true, data, message });
 
 /** `/api/projects/:projectId/mail/templates` (reference §6.2); system templates are read-only. */
-export function mailTemplatesRouter(deps: MailTemplatesRouterDeps): Router {
+export function createMailTemplatesRouter(deps: MailTemplatesRouterDeps): Router {
   const { templates, access } = deps;
   const r = guardedRouter([], { mergeParams: true });
   const pid = (req: Parameters<typeof dashboardScope>[0]) => dashboardScope(req).project._id;

@@ -27,7 +27,7 @@ const analyticsQuery = z.object({
 });
 
 /** `/api/projects/:projectId/logs` and `/analytics`. */
-export function observabilityRouter(deps: {
+export function createObservabilityRouter(deps: {
   observability: ObservabilityService;
   access: (action: ProjectAction) => RequestHandler[];
 }): Router {
@@ -45,7 +45,10 @@ export function observabilityRouter(deps: {
 }
 
 /** `/api/analytics`: account-wide `GET /stats` and `GET /activity` (reference §6.3). */
-export function accountAnalyticsRouter(deps: { observability: ObservabilityService; requireDeveloper: RequestHandler }): Router {
+export function createAccountAnalyticsRouter(deps: {
+  observability: ObservabilityService;
+  requireDeveloper: RequestHandler;
+}): Router {
   const router = Router();
   router.get('/stats', deps.requireDeveloper, async (_req, res) => {
     res.json({ success: true, data: await deps.observability.stats(currentDeveloper(res)), message: '' });

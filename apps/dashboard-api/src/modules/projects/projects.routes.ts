@@ -30,7 +30,7 @@ export interface ProjectsRouterDeps {
 const byodKindParams = z.object({ kind: z.enum(['db', 'storage']) });
 
 /** `/api/projects` (mounted behind the dashboard limiter). */
-export function projectsRouter(deps: ProjectsRouterDeps): Router {
+export function createProjectsRouter(deps: ProjectsRouterDeps): Router {
   const { projects, settings, access } = deps;
   const router = guardedRouter([]);
   const scope = dashboardScope;

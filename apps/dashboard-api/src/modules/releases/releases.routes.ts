@@ -15,7 +15,7 @@ const releaseBody = z.object({
  * `/api/releases`: `GET /` (public, newest first) and `POST /` (platform admin only, 403
  * otherwise). Release e-mails are not sent (no mass mailing from the dashboard process).
  */
-export function releasesRouter(deps: {
+export function createReleasesRouter(deps: {
   Release: ReleaseModel;
   requireDeveloper: RequestHandler;
   postLimiter: RequestHandler;

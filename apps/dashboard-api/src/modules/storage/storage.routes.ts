@@ -11,7 +11,7 @@ export interface StorageRouterDeps {
 }
 
 /** `/api/projects/:projectId/storage`: list (paged), presigned upload, delete one, delete all. */
-export function storageRouter(deps: StorageRouterDeps): Router {
+export function createStorageRouter(deps: StorageRouterDeps): Router {
   const { storage, access } = deps;
   const r = guardedRouter([], { mergeParams: true });
 

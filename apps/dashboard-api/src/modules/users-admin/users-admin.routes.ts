@@ -18,7 +18,10 @@ const objectBody = z.custom<Record<string, unknown>>(isPlainObject, { message: '
 const passwordBody = z.object({ newPassword: z.string().min(6, 'newPassword must be at least 6 characters').max(100) });
 
 /** `/api/projects/:projectId/admin/users`: end-user administration. */
-export function usersAdminRouter(deps: { users: EndUserAdmin; access: (action: ProjectAction) => RequestHandler[] }): Router {
+export function createUsersAdminRouter(deps: {
+  users: EndUserAdmin;
+  access: (action: ProjectAction) => RequestHandler[];
+}): Router {
   const { users, access } = deps;
   const r = guardedRouter([], { mergeParams: true });
   const scope = dashboardScope;

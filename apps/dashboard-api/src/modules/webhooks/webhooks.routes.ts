@@ -1,6 +1,7 @@
 import { AppError } from '@urbackend/common/errors';
 import { parse } from '@urbackend/common/http';
 import type { ProjectScope } from '@urbackend/common/scope';
+import { objectIdSchema } from '@urbackend/common/tenant';
 import {
   type WebhookDispatcher,
   type WebhookService,
@@ -21,12 +22,11 @@ export interface WebhooksRouterDeps {
   access: (action: ProjectAction) => RequestHandler[];
 }
 
-const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be a 24-character hex id');
-const hookParams = z.object({ webhookId: objectId });
-const replayParams = hookParams.extend({ deliveryId: objectId });
+const hookParams = z.object({ webhookId: objectIdSchema });
+const replayParams = hookParams.extend({ deliveryId: objectIdSchema });
 
 /** `/api/projects/:projectId/webhooks` (reference §6.2) plus delivery replay. */
-export function webhooksRouter(deps: WebhooksRouterDeps): Router {
+export function createWebhooksRouter(deps: WebhooksRouterDeps): Router {
   const { webhooks, access } = deps;
   const r = guardedRouter([], { mergeParams: true });
   const pid = (req: Parameters<typeof dashboardScope>[0]) => dashboardScope(req).project._id;

@@ -17,15 +17,7 @@ import { createWebhooksRouter } from './modules/webhooks/webhooks.routes.js';
 /** The Dashboard API's Express app. No env, no listen: main.ts and tests call this. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
-  const app = createBaseApp({
-    logger,
-    isProduction: config.isProduction,
-    trustProxy: config.http.trustProxy,
-    bodyLimit: config.http.bodyLimit,
-    cors: dashboardCors(config.http.dashboardOrigins),
-    db: deps.db,
-    cache: deps.cache,
-  });
+  const app = createBaseApp(deps, { cors: dashboardCors(config.http.dashboardOrigins) });
   const { requireDeveloper, limiters } = deps;
   app.use(
     '/api/auth',

@@ -1,21 +1,11 @@
-import {
-  type BaseConfig,
-  type EnvSource,
-  baseEnvShape,
-  baseProductionRequired,
-  durationMs,
-  durationSchema,
-  loadConfig,
-  mapBaseEnv,
-} from '@urbackend/common/config';
-import { type PlatformConfig, mapPlatformEnv, platformEnvShape } from '@urbackend/common/platform';
+import { type BaseConfig, type DeepReadonly, type EnvSource, durationMs, durationSchema } from '@urbackend/common/config';
+import { type PlatformConfig, loadPlatformConfig } from '@urbackend/common/platform';
 import { z } from 'zod';
 
-const shape = {
-  ...baseEnvShape,
+/** The dashboard API's own variables (documented in `.env.example`). */
+const dashboardEnvShape = {
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(1234),
   RATE_LIMIT_DASHBOARD_IP_PER_15MIN: z.coerce.number().int().min(0).default(1000),
-  ...platformEnvShape,
   ADMIN_EMAIL: z.string().trim().toLowerCase().email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DASHBOARD_ACCESS_TOKEN_TTL: durationSchema.default('15m'),
@@ -35,28 +25,18 @@ export interface DashboardConfig extends PlatformConfig {
 }
 
 /** Loads the dashboard API's configuration; throws `ConfigError` naming every bad variable. */
-export function loadDashboardConfig(source: EnvSource) {
-  return loadConfig(
-    shape,
-    source,
-    (env): DashboardConfig => {
-      const base = mapBaseEnv(env);
-      return {
-        ...base,
-        port: env.DASHBOARD_PORT,
-        ...mapPlatformEnv(env, { publicApiUrl: base.urls.publicApi, jwtSecret: env.JWT_SECRET }),
-        rateLimits: { ...base.rateLimits, dashboardIpPer15Min: env.RATE_LIMIT_DASHBOARD_IP_PER_15MIN },
-        dashboard: {
-          admin: env.ADMIN_EMAIL ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD ?? null } : null,
-          tokens: {
-            accessTtlMs: durationMs(env.DASHBOARD_ACCESS_TOKEN_TTL),
-            refreshTtlMs: durationMs(env.DASHBOARD_REFRESH_TOKEN_TTL),
-          },
-        },
-      };
+export function loadDashboardConfig(source: EnvSource): DeepReadonly<DashboardConfig> {
+  return loadPlatformConfig(dashboardEnvShape, source, (env, base) => ({
+    port: env.DASHBOARD_PORT,
+    rateLimits: { ...base.rateLimits, dashboardIpPer15Min: env.RATE_LIMIT_DASHBOARD_IP_PER_15MIN },
+    dashboard: {
+      admin: env.ADMIN_EMAIL ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD ?? null } : null,
+      tokens: {
+        accessTtlMs: durationMs(env.DASHBOARD_ACCESS_TOKEN_TTL),
+        refreshTtlMs: durationMs(env.DASHBOARD_REFRESH_TOKEN_TTL),
+      },
     },
-    baseProductionRequired,
-  );
+  }));
 }
 
 export type Config = ReturnType<typeof loadDashboardConfig>;

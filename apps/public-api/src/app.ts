@@ -15,16 +15,8 @@ import { createUserAuthModule } from './modules/user-auth/user-auth.module.js';
 /** The Public API's Express app. No env, no listen: main.ts and tests call this. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
-  const app = createBaseApp({
-    logger,
-    isProduction: config.isProduction,
-    trustProxy: config.http.trustProxy,
-    bodyLimit: config.http.bodyLimit,
-    cors: publicCors(),
-    db: deps.db,
-    cache: deps.cache,
-    beforeBody: deps.storage.manager.local ? [createLocalFilesRouter(deps.storage.manager.local)] : [],
-  });
+  const { local } = deps.storage.manager;
+  const app = createBaseApp(deps, { cors: publicCors(), beforeBody: local ? [createLocalFilesRouter(local)] : [] });
   app.use(
     createRateLimiter({
       cache: deps.cache,

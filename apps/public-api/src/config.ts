@@ -1,20 +1,12 @@
-import {
-  type BaseConfig,
-  type EnvSource,
-  baseEnvShape,
-  baseProductionRequired,
-  loadConfig,
-  mapBaseEnv,
-} from '@urbackend/common/config';
-import { type PlatformConfig, mapPlatformEnv, platformEnvShape } from '@urbackend/common/platform';
+import type { BaseConfig, DeepReadonly, EnvSource } from '@urbackend/common/config';
+import { type PlatformConfig, loadPlatformConfig } from '@urbackend/common/platform';
 import { z } from 'zod';
 import { type UserAuthSettings, mapUserAuthEnv, userAuthEnvShape } from './modules/user-auth/user-auth.config.js';
 
-const shape = {
-  ...baseEnvShape,
+/** The public API's own variables (documented in `.env.example`). */
+const publicEnvShape = {
   PUBLIC_PORT: z.coerce.number().int().min(0).max(65535).default(1235),
   RATE_LIMIT_PUBLIC_IP_PER_MIN: z.coerce.number().int().min(0).default(600),
-  ...platformEnvShape,
   ...userAuthEnvShape,
 };
 
@@ -27,22 +19,12 @@ export interface PublicConfig extends PlatformConfig {
 }
 
 /** Loads the public API's configuration; throws `ConfigError` naming every bad variable. */
-export function loadPublicConfig(source: EnvSource) {
-  return loadConfig(
-    shape,
-    source,
-    (env): PublicConfig => {
-      const base = mapBaseEnv(env);
-      return {
-        ...base,
-        port: env.PUBLIC_PORT,
-        rateLimits: { ...base.rateLimits, publicIpPerMin: env.RATE_LIMIT_PUBLIC_IP_PER_MIN },
-        ...mapPlatformEnv(env, { publicApiUrl: base.urls.publicApi, jwtSecret: env.JWT_SECRET }),
-        userAuth: mapUserAuthEnv(env),
-      };
-    },
-    baseProductionRequired,
-  );
+export function loadPublicConfig(source: EnvSource): DeepReadonly<PublicConfig> {
+  return loadPlatformConfig(publicEnvShape, source, (env, base) => ({
+    port: env.PUBLIC_PORT,
+    rateLimits: { ...base.rateLimits, publicIpPerMin: env.RATE_LIMIT_PUBLIC_IP_PER_MIN },
+    userAuth: mapUserAuthEnv(env),
+  }));
 }
 
 export type Config = ReturnType<typeof loadPublicConfig>;

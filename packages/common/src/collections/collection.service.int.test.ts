@@ -2,11 +2,14 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeProjectChanged } from '../cache/index.js';
 import type { ProjectChangedEvent } from '../cache/index.js';
-import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type TestPlatform, createTestPlatform } from '../testing/index.js';
-import { type CollectionService, createCollectionService, uniqueIndexName } from './index.js';
+import { type PlatformModels, ensurePlatformIndexes } from '../models/index.js';
+import { type Platform, createPlatform } from '../platform/index.js';
+import { type ProjectScope, toScopedProject } from '../scope/index.js';
+import { type TestPlatform, createTestPlatform, testBaseConfig } from '../testing/index.js';
+import { type CollectionService, uniqueIndexName } from './index.js';
 
 let platform: TestPlatform;
+let built: Platform;
 let models: PlatformModels;
 let service: CollectionService;
 
@@ -21,27 +24,40 @@ async function newProject(): Promise<string> {
   return doc._id.toHexString();
 }
 
+/** The project's scope as a developer would have it, with an optional collection limit. */
+async function scopeOf(pid: string, maxCollections = -1): Promise<ProjectScope> {
+  const doc = await models.Project.findById(pid).lean();
+  const scope = built.scopeFor(toScopedProject(doc as unknown as Record<string, unknown>, { _id: doc?.owner }), {
+    type: 'developer',
+    developerId: String(doc?.owner),
+    role: 'owner',
+  });
+  return { ...scope, limits: { ...scope.limits, maxCollections } };
+}
+
 beforeAll(async () => {
   platform = await createTestPlatform('collections');
-  models = createPlatformModels(platform.db.connection);
+  built = createPlatform(testBaseConfig(platform), platform.logger, { db: platform.db, cache: platform.cache });
+  models = built.models;
   await ensurePlatformIndexes(models);
-  service = createCollectionService({
-    Project: models.Project,
-    cache: platform.cache,
-    logger: platform.logger,
-    tenantConnection: async (p) => ({ conn: platform.db.tenantDb(String(p._id)), kind: platform.db.serverKind() }),
-  });
+  service = built.collections;
 });
-afterAll(() => platform.cleanup());
+afterAll(async () => {
+  await built.close();
+  await platform.cleanup();
+});
 
 describe('collection service', () => {
   it('creates a collection with its physical name and refuses duplicates', async () => {
     const pid = await newProject();
-    const created = await service.create(pid, { name: 'BlogPost', schema: [{ key: 'title', type: 'String', required: true }] });
+    const created = await service.create(await scopeOf(pid), {
+      name: 'BlogPost',
+      schema: [{ key: 'title', type: 'String', required: true }],
+    });
     expect(created).toMatchObject({ name: 'BlogPost', version: 1, rls: { enabled: false, ownerField: 'userId' } });
     const names = (await platform.db.tenantDb(pid).db?.listCollections().toArray())?.map((c) => c.name);
     expect(names).toContain('BlogPost');
-    await expect(service.create(pid, { name: 'blogpost', schema: [] })).rejects.toMatchObject({ status: 409 });
+    await expect(service.create(await scopeOf(pid), { name: 'blogpost', schema: [] })).rejects.toMatchObject({ status: 409 });
     const project = await models.Project.findById(pid).lean();
     expect(project?.configVersion).toBe(2);
   });
@@ -49,24 +65,26 @@ describe('collection service', () => {
   it('enforces the users contract (422) and the collection limit (403)', async () => {
     const pid = await newProject();
     await expect(
-      service.create(pid, { name: 'users', schema: [{ key: 'email', type: 'String', required: true }] }),
+      service.create(await scopeOf(pid), { name: 'users', schema: [{ key: 'email', type: 'String', required: true }] }),
     ).rejects.toMatchObject({
       status: 422,
     });
-    await service.create(pid, { name: 'a', schema: [] }, { maxCollections: 1 });
-    await expect(service.create(pid, { name: 'b', schema: [] }, { maxCollections: 1 })).rejects.toMatchObject({ status: 403 });
+    await service.create(await scopeOf(pid, 1), { name: 'a', schema: [] });
+    await expect(service.create(await scopeOf(pid, 1), { name: 'b', schema: [] })).rejects.toMatchObject({ status: 403 });
   });
 
   it('edits a schema: unique index only after a duplicate check, 409 with examples, version bump', async () => {
     const pid = await newProject();
-    await service.create(pid, { name: 'people', schema: [{ key: 'email', type: 'String' }] });
+    await service.create(await scopeOf(pid), { name: 'people', schema: [{ key: 'email', type: 'String' }] });
     const col = platform.db.tenantDb(pid).collection('people');
     await col.insertMany([{ email: 'a@x.io' }, { email: 'a@x.io' }, { email: 'b@x.io' }, {}, {}]);
-    const err = await service.update(pid, 'people', [{ key: 'email', type: 'String', unique: true }]).catch((e: unknown) => e);
+    const err = await service
+      .update(await scopeOf(pid), 'people', [{ key: 'email', type: 'String', unique: true }])
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 409 });
     expect((err as Error).message).toContain('"a@x.io" (2 times)');
     await col.deleteOne({ email: 'a@x.io' });
-    const updated = await service.update(pid, 'people', [
+    const updated = await service.update(await scopeOf(pid), 'people', [
       { key: 'email', type: 'String', unique: true },
       { key: 'age', type: 'Number', min: 0 },
     ]);
@@ -74,7 +92,7 @@ describe('collection service', () => {
     const indexes = (await col.indexes()).map((i) => i.name);
     expect(indexes).toContain(uniqueIndexName('email'));
     await expect(col.insertOne({ email: 'b@x.io' })).rejects.toMatchObject({ code: 11000 });
-    await service.update(pid, 'people', [{ key: 'email', type: 'String' }]);
+    await service.update(await scopeOf(pid), 'people', [{ key: 'email', type: 'String' }]);
     expect((await col.indexes()).map((i) => i.name)).not.toContain(uniqueIndexName('email'));
   });
 
@@ -83,12 +101,12 @@ describe('collection service', () => {
     const events: ProjectChangedEvent[] = [];
     const stop = subscribeProjectChanged(platform.cache, (e) => events.push(e), platform.logger);
     await new Promise((r) => setTimeout(r, 200));
-    await service.create(pid, { name: 'tmp', schema: [] });
+    await service.create(await scopeOf(pid), { name: 'tmp', schema: [] });
     await platform.db.tenantDb(pid).collection('tmp').insertOne({ a: 1 });
-    await service.remove(pid, 'tmp');
+    await service.remove(await scopeOf(pid), 'tmp');
     const names = (await platform.db.tenantDb(pid).db?.listCollections().toArray())?.map((c) => c.name);
     expect(names).not.toContain('tmp');
-    await expect(service.remove(pid, 'tmp')).rejects.toMatchObject({ status: 404 });
+    await expect(service.remove(await scopeOf(pid), 'tmp')).rejects.toMatchObject({ status: 404 });
     if (platform.cache.client) {
       await new Promise((r) => setTimeout(r, 200));
       expect(events.filter((e) => e.projectId === pid).map((e) => e.reason)).toEqual(['collection', 'collection-deleted']);
@@ -98,9 +116,9 @@ describe('collection service', () => {
 
   it('updates RLS with a canonical owner field and bumps the version', async () => {
     const pid = await newProject();
-    await service.create(pid, { name: 'notes', schema: [{ key: 'ownerId', type: 'String' }] });
-    const next = await service.updateRls(pid, 'notes', { enabled: true, mode: 'private', ownerField: 'OWNERID' });
+    await service.create(await scopeOf(pid), { name: 'notes', schema: [{ key: 'ownerId', type: 'String' }] });
+    const next = await service.updateRls(await scopeOf(pid), 'notes', { enabled: true, mode: 'private', ownerField: 'OWNERID' });
     expect(next).toMatchObject({ version: 2, rls: { enabled: true, mode: 'private', ownerField: 'ownerId' } });
-    await expect(service.updateRls(pid, 'notes', { mode: 'weird' })).rejects.toMatchObject({ status: 400 });
+    await expect(service.updateRls(await scopeOf(pid), 'notes', { mode: 'weird' })).rejects.toMatchObject({ status: 400 });
   });
 });

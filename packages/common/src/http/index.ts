@@ -1,4 +1,4 @@
-export { createBaseApp, finishApp, type BaseAppOptions } from './app-kit.js';
+export { createBaseApp, finishApp, type BaseAppDeps, type BaseAppOptions } from './app-kit.js';
 export { jsonBody, jsonDepth, MAX_JSON_DEPTH } from './body.js';
 export { dashboardCors, publicCors, PUBLIC_ALLOWED_HEADERS } from './cors.js';
 export { envelopeOf, errorHandler, notFoundHandler, type ErrorEnvelope } from './errors.js';

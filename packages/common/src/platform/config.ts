@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  type BaseConfig,
+  type DeepReadonly,
+  type EnvSource,
+  baseEnvShape,
+  baseProductionRequired,
+  loadConfig,
+  mapBaseEnv,
+} from '../config/index.js';
 import { type PlanConfig, mapPlanEnv, planEnvShape } from '../plans/index.js';
 import { type StorageAppConfig, mapStorageEnv, storageEnvShape } from '../storage/index.js';
 import { type DeliveryConfig, deliveryEnvShape, mapDeliveryEnv } from '../webhooks/index.js';
@@ -36,4 +45,34 @@ export function mapPlatformEnv(env: PlatformEnv, base: { publicApiUrl: string; j
     queryMaxTimeMs: env.QUERY_MAX_TIME_MS,
     bcryptCost: env.BCRYPT_COST,
   };
+}
+
+type AppEnv<S extends z.ZodRawShape> = z.infer<z.ZodObject<typeof baseEnvShape & typeof platformEnvShape & S>>;
+
+/**
+ * Loads an API's configuration: the base variables, the platform variables and the app's own
+ * `appShape`, mapped by `mapApp` (which receives the mapped base + platform settings to extend).
+ * Throws `ConfigError` naming every bad variable; production requires `baseProductionRequired`.
+ */
+export function loadPlatformConfig<S extends z.ZodRawShape, T extends object>(
+  appShape: S,
+  source: EnvSource,
+  mapApp: (env: AppEnv<S>, base: BaseConfig) => T,
+): DeepReadonly<BaseConfig & PlatformSettings & T> {
+  const shape = { ...baseEnvShape, ...platformEnvShape, ...appShape };
+  return loadConfig(
+    shape,
+    source,
+    (env) => {
+      // zod cannot narrow the merged generic shape; every key of both parts is in it.
+      const typed = env as AppEnv<S>;
+      const base = mapBaseEnv(typed as unknown as Parameters<typeof mapBaseEnv>[0]);
+      const platform = mapPlatformEnv(typed as unknown as PlatformEnv, {
+        publicApiUrl: base.urls.publicApi,
+        jwtSecret: base.security.jwtSecret,
+      });
+      return { ...base, ...platform, ...mapApp(typed, base) };
+    },
+    baseProductionRequired,
+  );
 }

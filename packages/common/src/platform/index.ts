@@ -46,7 +46,7 @@ import {
   createWebhookService,
 } from '../webhooks/index.js';
 
-export { platformEnvShape, mapPlatformEnv, type PlatformSettings } from './config.js';
+export { loadPlatformConfig, mapPlatformEnv, platformEnvShape, type PlatformSettings } from './config.js';
 
 /**
  * What the platform builder reads: the base config plus the project-service settings both APIs

@@ -3,6 +3,7 @@ import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
 import { ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
 import { type Platform, type PlatformOverrides, createPlatform } from '@urbackend/common/platform';
 import { createAttemptCounter, createCooldown, createRateLimiter } from '@urbackend/common/rate-limit';
+import { projectUsage } from '@urbackend/common/usage';
 import type { RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { type AccessTokens, createAccessTokens, requireDeveloper } from './middleware/auth.js';
@@ -53,6 +54,19 @@ function createObservability(platform: Platform): ObservabilityService {
     models,
     RequestLog: requestLogModel(platform.db.connection),
     plans: platform.plans,
+    async usageOf(project) {
+      const stored = { storageUsed: project.storageUsed ?? 0, databaseUsed: project.databaseUsed ?? 0 };
+      try {
+        const pid = String(project._id);
+        const [databaseUsed, storageUsed] = await Promise.all([
+          platform.meter.current(pid, 'db'),
+          platform.meter.current(pid, 'storage'),
+        ]);
+        return { databaseUsed, storageUsed };
+      } catch {
+        return stored;
+      }
+    },
     async countUsers(project) {
       if (!project.collections.some((c) => c.name === 'users')) return 0;
       try {
@@ -110,7 +124,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     tokens,
     limiters: createLimiters(config, platform, logger),
     requireDeveloper: developerGuard,
-    access: createProjectAccess({ models, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
+    access: createProjectAccess({ models, meter: platform.meter, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
     async startup() {
       await ensurePlatformIndexes(models);
       await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher);

@@ -10,6 +10,7 @@ import {
   toScopedProject,
 } from '@urbackend/common/scope';
 import { parseObjectId } from '@urbackend/common/tenant';
+import { type UsageMeter, projectUsage } from '@urbackend/common/usage';
 import type { Request, RequestHandler } from 'express';
 import { type CurrentDeveloper, currentDeveloper } from './auth.js';
 
@@ -64,8 +65,25 @@ export function toDashboardProject(doc: Project & { _id: unknown }, owner: Scope
   };
 }
 
+/**
+ * The project with its live usage from the meter; the durable copy on the project document (last
+ * reconciliation) when the meter cannot answer (Redis down).
+ */
+export async function withLiveUsage(meter: UsageMeter, project: DashboardProject): Promise<DashboardProject> {
+  try {
+    const [databaseUsed, storageUsed] = await Promise.all([
+      meter.current(project._id, 'db'),
+      meter.current(project._id, 'storage'),
+    ]);
+    return { ...project, databaseUsed, storageUsed };
+  } catch {
+    return project;
+  }
+}
+
 export interface ProjectAccessDeps {
   models: Pick<PlatformModels, 'Project'>;
+  meter: UsageMeter;
   scopeFor: Platform['scopeFor'];
   /** `requireDeveloper` (401 without a valid developer token). */
   requireDeveloper: RequestHandler;
@@ -94,7 +112,7 @@ export function createProjectAccess(deps: ProjectAccessDeps): (action: ProjectAc
     if (!ACCESS_MATRIX[action].includes(role)) throw new AppError('FORBIDDEN', 'Your role in this project does not allow this.');
     // The developer is the owner until project members land; then the owner is loaded here.
     const owner = { _id: dev.id, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan };
-    const project = toDashboardProject(doc as Project & { _id: unknown }, owner);
+    const project = await withLiveUsage(deps.meter, toDashboardProject(doc as Project & { _id: unknown }, owner));
     setScope(req, deps.scopeFor(project, { type: 'developer', developerId: dev.id, role }));
     next();
   };

@@ -1,6 +1,5 @@
-import type { Cache } from '../cache/index.js';
 import type { Logger } from '../logger/index.js';
-import type { PlatformModels } from '../models/index.js';
+import type { UsageMeter } from '../usage/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 import type { DataEventHandler } from './events.js';
 import { type DbQuota, createDbQuota } from './quota.js';
@@ -24,8 +23,8 @@ export interface DataServices {
 }
 
 export interface DataServicesOptions {
-  models: Pick<PlatformModels, 'Project'>;
-  cache: Cache;
+  /** The usage meter the database quota charges. */
+  meter: UsageMeter;
   logger: Logger;
   hasher: PasswordHasher;
   /** Time limit of every query, count and aggregation (`QUERY_MAX_TIME_MS`); regex filters get min(2000, this). */
@@ -37,7 +36,7 @@ export interface DataServicesOptions {
 /** Builds the data services (no I/O). */
 export function createDataServices(options: DataServicesOptions): DataServices {
   const { maxTimeMs } = options;
-  const quota = createDbQuota(options.models, options.cache);
+  const quota = createDbQuota(options.meter);
   return {
     reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }),
     writes: createDataWriteService({

@@ -20,7 +20,7 @@ async function scoped(): Promise<ScopedProject> {
 }
 
 async function used(): Promise<number> {
-  return (await platform.models.Project.findById(project.projectId).lean())?.databaseUsed ?? 0;
+  return platform.meter.current(project.projectId, 'db');
 }
 
 async function rows(): Promise<number> {
@@ -64,6 +64,14 @@ describe('the database quota, for the dashboard (developer) and the public API (
       await expect(insert).rejects.toMatchObject({ status: 403, message: 'Database limit exceeded.' });
     }
     expect({ used: await used(), rows: await rows() }).toEqual(before);
+  });
+
+  it('counts exactly what is stored, and rebuilds the same count from the documents when Redis lost it', async () => {
+    const counted = await used();
+    expect(await platform.meter.reconcile(project.projectId, 'db')).toBe(counted);
+    expect(tp.cache.client, 'this test needs Redis').toBeTruthy();
+    await platform.meter.forget(project.projectId, 'db');
+    expect(await used()).toBe(counted);
   });
 
   it('refuses an edit that would cross the limit, from the dashboard too (no error swallowed)', async () => {

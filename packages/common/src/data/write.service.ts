@@ -65,6 +65,8 @@ function validateAll(fields: Parameters<typeof validateDocument>[0], items: Doc[
 export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
   const emit = emitter(deps.onDataEvent, deps.logger);
   const { quota } = deps;
+  /** The quota size of a document; `users` rows are not charged (end users count against `authUsersLimit`). */
+  const sizeOf = (collection: string, doc: Doc) => (isUsersCollection(collection) ? 0 : docBytes(doc));
   /** `users` rows (reachable only by developers) get the end-user rules: one hasher for both APIs. */
   const userRules = async (collection: string, doc: Doc, mode: 'insert' | 'patch') =>
     isUsersCollection(collection) ? prepareUserWrite(deps.hasher, doc, mode) : doc;
@@ -85,7 +87,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object.');
       const [item] = applyInsertRls(scope, collection, [{ ...body }]);
       const doc = await userRules(collection.name, validateDocument(collection.model, item, 'insert'), 'insert');
-      const bytes = docBytes(doc);
+      const bytes = sizeOf(collection.name, doc);
       await quota.reserve(scope, bytes);
       const model = await scope.tenant.model(collection);
       let created: Doc;
@@ -115,7 +117,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       );
       const valid = await Promise.all(validateAll(collection.model, items).map((d) => userRules(collection.name, d, 'insert')));
       const docs = valid.map((d) => ({ ...d, _id: new ObjectId() }));
-      const bytes = docs.reduce((sum, d) => sum + docBytes(d), 0);
+      const bytes = docs.reduce((sum, d) => sum + sizeOf(collection.name, d), 0);
       await quota.reserve(scope, bytes);
       const model = await scope.tenant.model(collection);
       let inserted: Doc[];
@@ -139,7 +141,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       const changes = await userRules(collection.name, validateDocument(collection.model, body, 'patch'), 'patch');
       checkModifyRls(scope, collection, doc, changes);
       if (!Object.keys(changes).length) return { message: 'Updated', data: present(doc) };
-      const delta = docBytes({ ...doc, ...changes }) - docBytes(doc);
+      const delta = sizeOf(collection.name, { ...doc, ...changes }) - sizeOf(collection.name, doc);
       await quota.reserve(scope, delta);
       // updateOne + read instead of findOneAndUpdate: FerretDB 1.24 does not implement
       // findAndModify projections, which mongoose sends for `password` (select:false).
@@ -159,7 +161,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       checkModifyRls(scope, collection, doc, null);
       const res = await model.deleteOne({ _id });
       if (res.deletedCount === 0) throw notFound('Document not found.');
-      await quota.release(scope, docBytes(doc));
+      await quota.release(scope, sizeOf(collection.name, doc));
       emit(scope, { collection: name, action: 'delete', documentId: id, data: present(doc) });
       return { message: 'Document deleted', id };
     },

@@ -3,6 +3,7 @@ import { type DeveloperOtpModel, developerOtpModel } from './developer-otp.model
 import { type DeveloperModel, type DeveloperSessionModel, developerModel, developerSessionModel } from './developer.model.js';
 import { type MailDeliveryModel, mailDeliveryModel } from './mail-delivery.model.js';
 import { type MailTemplateModel, mailTemplateModel } from './mail-template.model.js';
+import { type PendingUploadModel, pendingUploadModel } from './pending-upload.model.js';
 import { type ProjectModel, projectModel } from './project.model.js';
 import { type ReleaseModel, releaseModel } from './release.model.js';
 import { type StoredFileModel, storedFileModel } from './stored-file.model.js';
@@ -15,6 +16,7 @@ export * from './project.model.js';
 export * from './developer-otp.model.js';
 export * from './release.model.js';
 export * from './stored-file.model.js';
+export * from './pending-upload.model.js';
 export * from './webhook.model.js';
 export * from './webhook-delivery.model.js';
 export * from './mail-template.model.js';
@@ -30,6 +32,7 @@ export interface PlatformModels {
   DeveloperOtp: DeveloperOtpModel;
   Release: ReleaseModel;
   StoredFile: StoredFileModel;
+  PendingUpload: PendingUploadModel;
   Webhook: WebhookModel;
   WebhookDelivery: WebhookDeliveryModel;
   MailTemplate: MailTemplateModel;
@@ -47,6 +50,7 @@ export function createPlatformModels(connection: Connection): PlatformModels {
     DeveloperOtp: developerOtpModel(connection),
     Release: releaseModel(connection),
     StoredFile: storedFileModel(connection),
+    PendingUpload: pendingUploadModel(connection),
     Webhook: webhookModel(connection),
     WebhookDelivery: webhookDeliveryModel(connection),
     MailTemplate: mailTemplateModel(connection),

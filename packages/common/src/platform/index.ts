@@ -34,6 +34,7 @@ import {
   createModelRegistry,
   createTenantDatabases,
 } from '../tenant/index.js';
+import { type UsageMeter, createUsageMeter, createUsageSources } from '../usage/index.js';
 import { type PasswordHasher, createPasswordHasher } from '../user-auth/index.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
@@ -89,8 +90,10 @@ export interface Platform {
   /** BYOD connection manager (one small pool per BYOD project, LRU + idle sweep). */
   byod: ByodConnections;
   tenants: TenantDatabases;
-  /** The one end-user password hasher (`BCRYPT_COST`). */
+  /** The one password hasher (`BCRYPT_COST`): end users, developers, OTP codes. */
   hasher: PasswordHasher;
+  /** Usage counters of every project (database bytes, storage bytes, mails per month). */
+  meter: UsageMeter;
   collections: CollectionService;
   data: DataServices;
   /** Developer administration of a project's end users. */
@@ -205,6 +208,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
   const byod = createByodConnections({ secretBox, logger, checkTarget: (uri) => assertPublicMongoUri(uri, outbound) });
   const tenants = createTenantDatabases(db, byod, createModelRegistry());
   const hasher = createPasswordHasher({ cost: config.bcryptCost ?? 10 });
+  const meter = createUsageMeter({ cache, logger, sources: createUsageSources(models, tenants) });
   const storageConfig = config.storage ?? defaultStorageAppConfig(config.urls.publicApi, config.security.jwtSecret);
   const storage = createProjectStorage({ config: storageConfig, models, cache, secretBox, logger });
   const webhooks = createWebhooks(config, { models, secretBox, logger, cache });
@@ -225,7 +229,8 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     tenants,
     hasher,
     collections: createCollectionService({ Project: models.Project, cache, logger }),
-    data: createDataServices({ models, cache, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
+    meter,
+    data: createDataServices({ meter, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
     endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher }),
     storage: { ...storage, config: storageConfig },
     webhooks,

@@ -30,6 +30,11 @@ export function createObservabilityService(deps: {
   models: PlatformModels;
   RequestLog: RequestLogModel;
   plans: Plans;
+  /** Live database and storage usage of a project (the stored copy when the meter cannot answer). */
+  usageOf(project: { _id: unknown; storageUsed?: number; databaseUsed?: number }): Promise<{
+    storageUsed: number;
+    databaseUsed: number;
+  }>;
   /** Counts the end users of a project (its `users` collection); 0 when unknown or unreachable. */
   countUsers(project: TenantProject & { collections: { name: string }[] }): Promise<number>;
 }) {
@@ -41,10 +46,11 @@ export function createObservabilityService(deps: {
         .select('collections storageUsed databaseUsed resources')
         .lean();
       const ids = projects.map((p) => p._id);
-      const [totalRequests, totalWebhooks, users] = await Promise.all([
+      const [totalRequests, totalWebhooks, users, usage] = await Promise.all([
         RequestLog.countDocuments({ projectId: { $in: ids } }),
         models.Webhook.countDocuments({ projectId: { $in: ids } }),
         Promise.all(projects.map((p) => deps.countUsers(p))),
+        Promise.all(projects.map((p) => deps.usageOf(p))),
       ]);
       return {
         plan: dev.plan,
@@ -53,8 +59,8 @@ export function createObservabilityService(deps: {
         usage: {
           totalProjects: projects.length,
           totalCollections: projects.reduce((n, p) => n + (p.collections?.length ?? 0), 0),
-          totalStorageUsed: projects.reduce((n, p) => n + (p.storageUsed ?? 0), 0),
-          totalDatabaseUsed: projects.reduce((n, p) => n + (p.databaseUsed ?? 0), 0),
+          totalStorageUsed: usage.reduce((n, u) => n + u.storageUsed, 0),
+          totalDatabaseUsed: usage.reduce((n, u) => n + u.databaseUsed, 0),
           totalRequests,
           totalWebhooks,
           totalUsers: users.reduce((a, b) => a + b, 0),

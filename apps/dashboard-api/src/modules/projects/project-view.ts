@@ -55,7 +55,7 @@ export function projectView(p: DashboardProject, limits: PlanLimits) {
 }
 
 /** One row of `GET /api/projects` (reference §6.2 shape plus `configVersion`). */
-export function projectListItem(p: ProjectLike, limits: PlanLimits, health: 'healthy' | 'warning') {
+export function projectListItem(p: DashboardProject, limits: PlanLimits, health: 'healthy' | 'warning') {
   return {
     _id: p._id,
     name: p.name,

@@ -8,7 +8,12 @@ import { projectSecretContext } from '@urbackend/common/scope';
 import { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
-import { type DashboardProject, type DashboardScope, toDashboardProject } from '../../middleware/project-access.js';
+import {
+  type DashboardProject,
+  type DashboardScope,
+  toDashboardProject,
+  withLiveUsage,
+} from '../../middleware/project-access.js';
 import { type DeletedProject, deleteProjectEverywhere } from './project-cleanup.js';
 import { projectListItem, projectView } from './project-view.js';
 import type { createProjectBody, updateProjectBody } from './projects.schemas.js';
@@ -16,7 +21,10 @@ import type { createProjectBody, updateProjectBody } from './projects.schemas.js
 export type ProjectDoc = Project & { _id: Types.ObjectId };
 
 /** What the project services use from the platform. */
-export type ProjectServiceDeps = Pick<Platform, 'models' | 'db' | 'cache' | 'tenants' | 'secretBox' | 'plans' | 'storage'> & {
+export type ProjectServiceDeps = Pick<
+  Platform,
+  'models' | 'db' | 'cache' | 'tenants' | 'secretBox' | 'plans' | 'storage' | 'meter'
+> & {
   logger: Logger;
 };
 
@@ -42,7 +50,8 @@ export async function changeProject(
   if (!updated) throw notFound('Project not found.');
   const keyHashes = [project.publishableKeyHash, project.secretKeyHash];
   await publishProjectChanged(deps.cache, { projectId: project._id, keyHashes, reason }, deps.logger);
-  return toDashboardProject(updated, project.owner);
+  const { databaseUsed, storageUsed } = project;
+  return { ...toDashboardProject(updated, project.owner), databaseUsed, storageUsed };
 }
 
 /** Projects: create, list, read, update, delete, rotate keys (reference §6.2). */
@@ -83,8 +92,9 @@ export function createProjectService(deps: ProjectServiceDeps) {
     },
 
     async list(dev: CurrentDeveloper) {
-      const projects = (await models.Project.find({ owner: dev._id }).sort({ createdAt: -1 }).lean()) as ProjectDoc[];
-      const health = await Promise.all(projects.map((p) => healthOf(p._id)));
+      const docs = (await models.Project.find({ owner: dev._id }).sort({ createdAt: -1 }).lean()) as ProjectDoc[];
+      const projects = await Promise.all(docs.map((d) => withLiveUsage(deps.meter, toDashboardProject(d, ownerOf(dev)))));
+      const health = await Promise.all(docs.map((p) => healthOf(p._id)));
       return projects.map((p, i) => projectListItem(p, plans.limitsFor(dev, p.customLimits), health[i] ?? 'healthy'));
     },
 
@@ -124,7 +134,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
     async view(scope: DashboardScope) {
       const doc = await models.Project.findById(scope.project._id).lean();
       if (!doc) throw notFound('Project not found.');
-      return projectView(toDashboardProject(doc, scope.project.owner), scope.limits);
+      return projectView(await withLiveUsage(deps.meter, toDashboardProject(doc, scope.project.owner)), scope.limits);
     },
   };
 }

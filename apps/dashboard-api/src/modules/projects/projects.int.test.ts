@@ -1,9 +1,8 @@
-import { type ProjectChangedEvent, subscribeProjectChanged } from '@urbackend/common/cache';
 import { sha256Hex } from '@urbackend/common/crypto';
-import { withDatabase } from '@urbackend/common/testing';
+import { type ProjectChangeWatch, watchProjectChanges, withDatabase } from '@urbackend/common/testing';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   type DashboardTestApp,
   type TestDeveloper,
@@ -18,8 +17,6 @@ let strict: DashboardTestApp;
 let owner: TestDeveloper;
 let stranger: TestDeveloper;
 let pro: TestDeveloper;
-const events: ProjectChangedEvent[] = [];
-let stopEvents: () => Promise<void>;
 
 const auth = (dev: Pick<TestDeveloper, 'accessToken'>) => ({ Authorization: `Bearer ${dev.accessToken}` });
 
@@ -29,9 +26,12 @@ async function makePro(): Promise<TestDeveloper> {
   return dev;
 }
 
-async function eventsFor(projectId: string): Promise<ProjectChangedEvent[]> {
-  await new Promise((r) => setTimeout(r, 150));
-  return events.filter((e) => e.projectId === projectId);
+/** Records the project changes published from now on (fails the test without Redis). */
+async function watchChanges(): Promise<ProjectChangeWatch> {
+  expect(t.platform.cache.client, 'this test needs Redis').toBeTruthy();
+  const changes = await watchProjectChanges(t.platform.cache);
+  onTestFinished(() => changes.close());
+  return changes;
 }
 
 beforeAll(async () => {
@@ -40,13 +40,11 @@ beforeAll(async () => {
     c.security.allowPrivateTargets = false;
     c.rateLimits.dashboardIpPer15Min = 6;
   });
-  stopEvents = subscribeProjectChanged(t.platform.cache, (e) => events.push(e), t.platform.logger);
   owner = await registerVerifiedDeveloper(t);
   stranger = await registerVerifiedDeveloper(t);
   pro = await makePro();
 });
 afterAll(async () => {
-  await stopEvents();
   await Promise.all([t.cleanup(), strict.cleanup()]);
 });
 
@@ -109,6 +107,7 @@ describe('projects', () => {
   });
 
   it('updates a project and publishes the change', async () => {
+    const changes = await watchChanges();
     const p = await createTestProject(t.app, pro, 'Before');
     const res = await request(t.app)
       .patch(`/api/projects/${p._id}`)
@@ -117,10 +116,11 @@ describe('projects', () => {
       .expect(200);
     expect(res.body).toMatchObject({ name: 'After', allowPublishableUploads: true, configVersion: 2 });
     await request(t.app).patch(`/api/projects/${p._id}`).set(auth(pro)).send({ owner: 'me' }).expect(400);
-    if (t.platform.cache.client) expect((await eventsFor(p._id)).map((e) => e.reason)).toEqual(['project']);
+    expect((await changes.settled(p._id)).map((e) => e.reason)).toEqual(['project']);
   });
 
   it('rotates a key: the old hash is gone and every process is told', async () => {
+    const changes = await watchChanges();
     const p = await createTestProject(t.app, pro, 'Rotate');
     await request(t.app).post(`/api/projects/${p._id}/api-key`).set(auth(pro)).send({ keyType: 'bogus' }).expect(400);
     const res = await request(t.app)
@@ -133,10 +133,8 @@ describe('projects', () => {
     const stored = await t.deps.models.Project.findById(p._id).lean();
     expect(stored?.secretKeyHash).toBe(sha256Hex(res.body.apiKey));
     expect(stored?.publishableKeyHash).toBe(sha256Hex(p.publishableKey));
-    if (t.platform.cache.client) {
-      const [event] = await eventsFor(p._id);
-      expect(event?.keyHashes).toContain(sha256Hex(p.secretKey));
-    }
+    const [event] = await changes.settled(p._id);
+    expect(event?.keyHashes).toContain(sha256Hex(p.secretKey));
   });
 
   it('sets allowed domains and validates them', async () => {

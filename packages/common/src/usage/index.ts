@@ -1,0 +1,11 @@
+export {
+  createUsageMeter,
+  projectUsage,
+  type ProjectUsage,
+  type UsageMeter,
+  type UsageMeterOptions,
+  type UsageResource,
+  type UsageSource,
+} from './meter.js';
+export { createUsageSources } from './sources.js';
+export { createUsageReconciler, type UsageReconciler } from './reconciler.js';

@@ -1,3 +1,4 @@
+import { publishProjectChanged } from '@urbackend/common/cache';
 import { createBaseApp, dashboardCors, finishApp } from '@urbackend/common/http';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
@@ -64,7 +65,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/api/admin',
     limiters.dashboard,
-    createAdminRouter({ Developer: deps.models.Developer, plans: deps.plans, requireDeveloper }),
+    createAdminRouter({
+      Developer: deps.models.Developer,
+      Project: deps.models.Project,
+      plans: deps.plans,
+      requireDeveloper,
+      ownerChanged: deps.ownerChanged,
+      projectChanged: (p, reason) =>
+        publishProjectChanged(
+          deps.cache,
+          { projectId: String(p._id), keyHashes: [p.publishableKeyHash, p.secretKeyHash], reason },
+          logger,
+        ),
+    }),
   );
   app.use(
     '/api/releases',

@@ -13,6 +13,7 @@ import { type AuthService, createAuthService } from './modules/auth/auth.service
 import { createDeveloperOtps } from './modules/auth/otp.js';
 import { createDeveloperSessions } from './modules/auth/sessions.js';
 import { type ObservabilityService, createObservabilityService } from './modules/observability/observability.service.js';
+import { type OwnerChanged, createOwnerChanged } from './modules/projects/owner-changes.js';
 import { type ProjectSettingsService, createProjectSettingsService } from './modules/projects/project-settings.service.js';
 import { type ProjectService, createProjectService } from './modules/projects/project.service.js';
 
@@ -33,6 +34,8 @@ export interface AppDeps extends Platform {
   requireDeveloper: RequestHandler;
   /** The guard chain of every project route: developer, verified, project scope, role allows `action`. */
   access: (action: ProjectAction) => RequestHandler[];
+  /** Publishes a change of every project the given developers own (plan, verification, admin flag). */
+  ownerChanged: OwnerChanged;
   /** Runs once MongoDB is connected: indexes, the admin account, system mail templates. */
   startup(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
   const projects = createProjectService(projectDeps);
   const tokens = createAccessTokens(config.security.jwtSecret, settings.tokens.accessTtlMs);
   const developerGuard = requireDeveloper(tokens, models.Developer);
+  const ownerChanged = createOwnerChanged({ Project: models.Project, cache, logger });
   const auth = createAuthService({
     Developer: models.Developer,
     sessions: createDeveloperSessions(models.DeveloperSession, settings.tokens.refreshTtlMs),
@@ -108,6 +112,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     deleteOtps: async (developerId) => {
       await models.DeveloperOtp.deleteMany({ developerId });
     },
+    ownerChanged,
   });
   return {
     ...platform,
@@ -124,10 +129,11 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     tokens,
     limiters: createLimiters(config, platform, logger),
     requireDeveloper: developerGuard,
+    ownerChanged,
     access: createProjectAccess({ models, meter: platform.meter, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
     async startup() {
       await ensurePlatformIndexes(models);
-      await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher);
+      await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher, ownerChanged);
       await ensureSystemMailTemplates(models.MailTemplate);
     },
   };

@@ -1,6 +1,7 @@
 import type { Logger } from '@urbackend/common/logger';
 import type { DeveloperModel } from '@urbackend/common/models';
 import type { PasswordHasher } from '@urbackend/common/user-auth';
+import type { OwnerChanged } from '../projects/owner-changes.js';
 
 /**
  * Creates or updates the platform admin from `ADMIN_EMAIL`/`ADMIN_PASSWORD`: verified, admin,
@@ -12,9 +13,15 @@ export async function ensureAdmin(
   admin: { email: string; password: string | null } | null,
   logger: Logger,
   hasher: PasswordHasher,
+  ownerChanged: OwnerChanged,
 ): Promise<void> {
   if (!admin) {
+    const demoted = await Developer.find({ isAdmin: true }).select('_id').lean();
     await Developer.updateMany({ isAdmin: true }, { $set: { isAdmin: false } });
+    await ownerChanged(
+      demoted.map((d) => d._id),
+      'owner-admin',
+    );
     return;
   }
   const existing = await Developer.findOne({ email: admin.email }).select('+passwordHash');
@@ -39,5 +46,10 @@ export async function ensureAdmin(
     await existing.save();
     logger.info({ email: admin.email }, 'platform admin updated');
   }
+  const demoted = await Developer.find({ isAdmin: true, email: { $ne: admin.email } })
+    .select('_id')
+    .lean();
   await Developer.updateMany({ isAdmin: true, email: { $ne: admin.email } }, { $set: { isAdmin: false } });
+  const promoted = await Developer.findOne({ email: admin.email }).select('_id').lean();
+  await ownerChanged([...demoted.map((d) => d._id), ...(promoted ? [promoted._id] : [])], 'owner-admin');
 }

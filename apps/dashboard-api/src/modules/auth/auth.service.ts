@@ -7,6 +7,7 @@ import type { AttemptCounter, Cooldown } from '@urbackend/common/rate-limit';
 import type { PasswordHasher } from '@urbackend/common/user-auth';
 import type { Types } from 'mongoose';
 import type { AccessTokens } from '../../middleware/auth.js';
+import type { OwnerChanged } from '../projects/owner-changes.js';
 import { type DeveloperOtps, OTP_TTL_MS } from './otp.js';
 import type { DeveloperSessions, IssuedRefresh, SessionContext } from './sessions.js';
 
@@ -43,6 +44,8 @@ export interface AuthServiceDeps {
   deleteOwnedProjects(developerId: Types.ObjectId): Promise<void>;
   /** Deletes the developer's pending OTPs. */
   deleteOtps(developerId: Types.ObjectId): Promise<void>;
+  /** Publishes a change of every project the developer owns (their verification changed). */
+  ownerChanged: OwnerChanged;
 }
 
 export interface DevLike {
@@ -120,6 +123,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       // updateOne + read: FerretDB has no projections on findAndModify (passwordHash is select:false).
       await Developer.updateOne({ _id: dev?._id }, { $set: { isVerified: true } });
+      await deps.ownerChanged([dev?._id], 'owner-verified');
       const verified = dev ? await Developer.findById(dev._id).lean() : null;
       if (!verified) throw badRequest('Invalid or expired OTP. Please request a new one.');
       await deps.loginFailures.reset(`otp:${email}`);
@@ -193,6 +197,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const passwordHash = await hasher.hash(newPassword);
       // Receiving the code proves the address, so the account counts as verified from now on.
       await Developer.updateOne({ _id: dev?._id }, { $set: { passwordHash, isVerified: true } });
+      await deps.ownerChanged([dev?._id], 'owner-verified');
       await sessions.revokeAll(dev?._id as Types.ObjectId);
       await deps.loginFailures.reset(`reset:${email}`);
       await deps.loginFailures.reset(`login:${email}`);

@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { type Cache, createCache } from '@urbackend/common/cache';
-import { type TestPlatform, createTestPlatform } from '@urbackend/common/testing';
+import { type SmtpSink, type TestPlatform, createTestPlatform, startSmtpSink } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, registerVerifiedDeveloper, startSmtpSink, testDashboardConfig } from '../test/helpers.js';
+import { registerVerifiedDeveloper, testDashboardConfig } from '../test/helpers.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createDeps } from './deps.js';

@@ -1,12 +1,9 @@
-import { type TestPlatform, createTestPlatform, testBaseConfig } from '@urbackend/common/testing';
+import { type SmtpSink, type TestPlatform, createTestPlatform, startSmtpSink, testBaseConfig } from '@urbackend/common/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import type { Config } from '../src/config.js';
 import { type AppDeps, createDeps } from '../src/deps.js';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
-
-export { startSmtpSink, type SmtpSink, type SinkMessage } from './smtp-sink.js';
 
 type Mutable<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
 export type DashboardTestConfig = Mutable<Config>;

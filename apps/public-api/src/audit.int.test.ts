@@ -309,7 +309,7 @@ describe('emails and enumeration', () => {
     await request(h.app).post('/api/userAuth/login').set(pkH).send({ email: shouted, password: user.password }).expect(200);
     const since = h.sink.messages.length;
     await request(h.app).post('/api/userAuth/request-password-reset').set(pkH).send({ email: shouted }).expect(200);
-    const otp = await h.sink.otpFor(user.email, /Reset your password/, since);
+    const otp = await h.sink.otpFor(user.email, { subject: /Reset your password/, since });
     await request(h.app)
       .post('/api/userAuth/reset-password')
       .set(pkH)

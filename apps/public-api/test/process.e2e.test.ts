@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { testServices, uniqueTestName, withDatabase } from '@urbackend/common/testing';
+import { testServices, uniqueTestName, waitFor, withDatabase } from '@urbackend/common/testing';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/services/util.js';
 
@@ -35,13 +35,17 @@ describe('public-api process', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    let health: Response | undefined;
-    for (let i = 0; i < 150 && !health?.ok; i++) {
-      health = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-      if (!health?.ok) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(health?.status, output).toBe(200);
-    expect(((await health?.json()) as { dependencies: { mongodb: string } }).dependencies.mongodb).toBe('connected');
+    const health = await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`public-api exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+        return res?.ok ? res : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, message: () => `public-api did not answer /api/health:\n${output}` },
+    );
+    expect(health.status, output).toBe(200);
+    expect(((await health.json()) as { dependencies: { mongodb: string } }).dependencies.mongodb).toBe('connected');
 
     child.kill('SIGTERM');
     expect(await exited, output).toBe(0);

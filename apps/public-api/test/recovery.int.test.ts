@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createCache } from '@urbackend/common/cache';
 import { createPlatformDb } from '@urbackend/common/db';
 import { toAppError } from '@urbackend/common/errors';
-import { type TestPlatform, createTestPlatform, testBaseConfig } from '@urbackend/common/testing';
+import { type TestPlatform, createTestPlatform, testBaseConfig, waitFor } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFerret } from '../../../scripts/services/ferretdb.js';
@@ -35,13 +35,15 @@ const config = () => ({
   rateLimits: { authIpPer15Min: 100, authAccountPer15Min: 10, publicIpPerMin: 600 },
 });
 
-async function until<T>(probe: () => Promise<T>, accept: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Probes every 200 ms until `accept` holds; resolves with that value, rejects with `what` after `timeoutMs`. */
+async function until<T>(probe: () => Promise<T>, accept: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  return waitFor(
+    async () => {
+      const value = await probe();
+      return accept(value) ? { value } : undefined;
+    },
+    { timeoutMs, intervalMs: 200, message: what },
+  ).then((found) => found.value);
 }
 
 describe('Redis stops and comes back', () => {
@@ -69,13 +71,13 @@ describe('Redis stops and comes back', () => {
     expect((await health()).body.status).toBe('ok');
 
     redis.kill('SIGKILL');
-    const down = await until(health, (r) => r.body.status === 'degraded', 5000);
+    const down = await until(health, (r) => r.body.status === 'degraded', 5000, 'health degraded after Redis died');
     expect(down.status).toBe(200);
     expect(down.body.dependencies.redis).toBe('disconnected');
     await expect(cache.client?.get('anything')).rejects.toThrow();
 
     redis = await startRedis();
-    const back = await until(health, (r) => r.body.status === 'ok', 10_000);
+    const back = await until(health, (r) => r.body.status === 'ok', 10_000, 'health ok after Redis came back');
     expect(back.body.dependencies.redis).toBe('connected');
     await cache.close();
     await stopChild(redis);
@@ -113,6 +115,7 @@ describe('MongoDB stops and comes back', () => {
       () => request(app).get('/api/health'),
       (r) => r.status === 503,
       5000,
+      'health 503 after MongoDB died',
     );
     expect(down.body).toMatchObject({ status: 'error', dependencies: { mongodb: 'disconnected' } });
     await request(app).get('/api/ready').expect(503);
@@ -122,6 +125,7 @@ describe('MongoDB stops and comes back', () => {
       () => request(app).get('/api/ready'),
       (r) => r.status === 200,
       15_000,
+      'ready again after MongoDB came back',
     );
     expect(back.status).toBe(200);
     expect(await things().findOne({ name: 'kept' })).toMatchObject({ name: 'kept' });

@@ -7,11 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { testServices, uniqueTestName, withDatabase } from '@urbackend/common/testing';
+import { type SmtpSink, startSmtpSink, testServices, uniqueTestName, withDatabase } from '@urbackend/common/testing';
 import urBackend from '@urbackend/sdk';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../src/testing/smtp-sink.js';
 import { type ApiProcess, json, pollUntil, stackEnv, startApi, status } from './stack.js';
 
 type Doc = Record<string, unknown> & { _id: string };
@@ -69,7 +68,7 @@ async function endUser(name: string) {
   const client = sdk(pk);
   const email = `${name}-${run}@example.com`;
   await client.auth.signUp({ email, password: 'end-user-pass-1', displayName: name });
-  const otp = await sink.otpFor(email, /./);
+  const otp = await sink.otpFor(email);
   await client.auth.verifyEmail({ email, otp });
   const login = await client.auth.login({ email, password: 'end-user-pass-1' });
   const me = await client.auth.me();
@@ -88,7 +87,7 @@ describe('dashboard-api + public-api processes with @urbackend/sdk', () => {
     const email = `dev-${run}@example.com`;
     const reg = await json(`${dash.baseUrl}/api/auth/register`, { body: { email, password: 'dev-password-1' } });
     expect(reg.status, JSON.stringify(reg.body)).toBe(201);
-    const otp = await sink.otpFor(email, /verify/i);
+    const otp = await sink.otpFor(email, { subject: /verify/i });
     const verified = await json<{ accessToken: string; user: { isVerified: boolean } }>(`${dash.baseUrl}/api/auth/verify-otp`, {
       body: { email, otp },
     });

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { waitFor } from '@urbackend/common/testing';
 import { freePort } from '../../../scripts/services/util.js';
 
 const appsDir = path.resolve(import.meta.dirname, '../..');
@@ -54,16 +55,20 @@ export async function startApi(
       return code;
     },
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await fetch(`${baseUrl}/api/health`).catch(() => undefined);
-    if (res?.ok) return proc;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await proc.stop();
-      throw new Error(`${app} did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
+        const res = await fetch(`${baseUrl}/api/health`).catch(() => undefined);
+        return res?.ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, message: () => `${app} did not start:\n${output}` },
+    );
+  } catch (err) {
+    await proc.stop();
+    throw err;
   }
+  return proc;
 }
 
 /** The environment both API processes of the stack test start with (fresh secrets each run). */
@@ -113,16 +118,13 @@ export async function json<T = Record<string, unknown>>(
 }
 
 /**
- * Polls `check` until it returns true or `timeoutMs` passes; resolves with the elapsed
- * milliseconds (throws with the last observation on timeout).
+ * Polls `check` (with `waitFor` of `@urbackend/common/testing`, every 20 ms) until it returns true;
+ * resolves with the elapsed milliseconds, rejects with `what` after `timeoutMs`.
  */
 export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
   const started = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(check, { timeoutMs, intervalMs: 20, message: what });
+  return performance.now() - started;
 }
 
 /** The HTTP status an SDK call ended with: 200 when it resolved, else the error's `statusCode`. */

@@ -10,12 +10,19 @@ import { createPlatformDb } from '@urbackend/common/db';
 import { createLogger } from '@urbackend/common/logger';
 import { createPlatformModels } from '@urbackend/common/models';
 import { projectSecretContext } from '@urbackend/common/scope';
-import { createTestProject, testServices, uniqueTestName, withDatabase } from '@urbackend/common/testing';
+import {
+  type SmtpSink,
+  createTestProject,
+  startSmtpSink,
+  testServices,
+  uniqueTestName,
+  waitFor,
+  withDatabase,
+} from '@urbackend/common/testing';
 import urBackend from '@urbackend/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/services/util.js';
 import { type MockProvider, startGithubLike, startGoogleLike } from '../src/testing/oauth-mocks.js';
-import { type SmtpSink, startSmtpSink } from '../src/testing/smtp-sink.js';
 
 const appDir = path.resolve(import.meta.dirname, '..');
 const encryptionKey = randomBytes(32).toString('hex');
@@ -32,12 +39,15 @@ let pk = '';
 const db = { close: async () => undefined as unknown };
 
 async function waitForHealth(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${baseUrl}/api/health`).catch(() => undefined);
-    if (res?.ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`public-api did not start:\n${output}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`public-api exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+      const res = await fetch(`${baseUrl}/api/health`).catch(() => undefined);
+      return res?.ok;
+    },
+    { timeoutMs: 20_000, intervalMs: 100, message: () => `public-api did not start:\n${output}` },
+  );
 }
 
 beforeAll(async () => {
@@ -144,7 +154,7 @@ describe('end-user auth with the official SDK', () => {
 
     const signed = await client.auth.signUp({ email, password: 'first-pass-1', username: 'e2e_user', displayName: 'E2E' });
     expect(signed).toMatchObject({ message: 'User registered successfully. Please verify your email.' });
-    const otp = await sink.otpFor(email, /Verify your account/);
+    const otp = await sink.otpFor(email, { subject: /Verify your account/ });
     await expect(client.auth.verifyEmail({ email, otp })).resolves.toMatchObject({ message: 'Email verified successfully' });
 
     const login = await client.auth.login({ email, password: 'first-pass-1' });
@@ -173,7 +183,7 @@ describe('end-user auth with the official SDK', () => {
 
     const before = sink.messages.length;
     await client.auth.requestPasswordReset({ email });
-    const resetOtp = await sink.otpFor(email, /Reset your password/, before);
+    const resetOtp = await sink.otpFor(email, { subject: /Reset your password/, since: before });
     await client.auth.resetPassword({ email, otp: resetOtp, newPassword: 'third-pass-3' });
     await expect(client.auth.login({ email, password: 'second-pass-2' })).rejects.toMatchObject({ statusCode: 400 });
     const again = await client.auth.login({ email, password: 'third-pass-3' });

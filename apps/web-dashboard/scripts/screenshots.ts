@@ -42,7 +42,7 @@ async function tryStep(name: string, fn: () => Promise<unknown>): Promise<void> 
 /** A developer with one project, two collections, a few rows and some public-API traffic. */
 async function seed(stack: Stack): Promise<{ projectId: string }> {
   await api(stack, 'POST', '/api/auth/register', null, { email, password });
-  const otp = await stack.mail.waitFor(email, /\b(\d{6})\b/);
+  const otp = await stack.mail.otpFor(email, { timeoutMs: 15_000 });
   const { accessToken: token } = await api<{ accessToken: string }>(stack, 'POST', '/api/auth/verify-otp', null, { email, otp });
   const project = await api<{ _id: string; secretKey: string }>(stack, 'POST', '/api/projects', token, {
     name: 'Bookshelf',

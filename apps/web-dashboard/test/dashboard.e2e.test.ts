@@ -48,7 +48,7 @@ describe('web dashboard in a real browser', () => {
     await page.getByLabel('Confirm password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Verify your email' }).waitFor();
-    const otp = await stack.mail.waitFor(email, /\b(\d{6})\b/);
+    const otp = await stack.mail.otpFor(email, { timeoutMs: 15_000 });
     await page.getByLabel('Verification code').fill(otp);
     await page.getByRole('button', { name: 'Verify and continue' }).click();
     await page.getByRole('heading', { name: 'No projects yet' }).waitFor();

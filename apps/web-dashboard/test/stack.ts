@@ -12,7 +12,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestPlatform, testServices } from '@urbackend/common/testing';
+import { type SmtpSink, createTestPlatform, startSmtpSink, testServices } from '@urbackend/common/testing';
 import react from '@vitejs/plugin-react';
 import { type Browser, chromium } from 'playwright-core';
 import { build, preview } from 'vite';
@@ -22,7 +22,6 @@ import { createDeps as createDashboardDeps } from '../../dashboard-api/src/deps.
 import { createApp as createPublicApp } from '../../public-api/src/app.js';
 import { loadPublicConfig } from '../../public-api/src/config.js';
 import { createDeps as createPublicDeps } from '../../public-api/src/deps.js';
-import { type MailSink, startMailSink } from './mail-sink.js';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,7 +41,7 @@ export interface Stack {
   webUrl: string;
   dashboardUrl: string;
   publicUrl: string;
-  mail: MailSink;
+  mail: SmtpSink;
   browser: Browser;
   close(): Promise<void>;
 }
@@ -99,7 +98,7 @@ async function serveWeb(port: number, apiUrl: string, publicUrl: string) {
 export async function startStack(label: string): Promise<Stack> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: install it with "apt-get install -y chromium".`);
   const platform = await createTestPlatform(label);
-  const mail = await startMailSink();
+  const mail = await startSmtpSink();
   const [webPort, dashPort, publicPort] = [await freePort(), await freePort(), await freePort()];
   const webUrl = `http://127.0.0.1:${webPort}`;
   const dashboardUrl = `http://127.0.0.1:${dashPort}`;

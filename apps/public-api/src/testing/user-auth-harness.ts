@@ -1,10 +1,16 @@
 /** Shared setup of the user-auth integration tests: a test platform, an SMTP sink and the app. */
-import { type TestPlatform, createTestPlatform, createTestProject, testBaseConfig } from '@urbackend/common/testing';
+import {
+  type SmtpSink,
+  type TestPlatform,
+  createTestPlatform,
+  createTestProject,
+  startSmtpSink,
+  testBaseConfig,
+} from '@urbackend/common/testing';
 import { createApp } from '../app.js';
 import type { Config } from '../config.js';
 import { type AppDeps, createDeps } from '../deps.js';
 import { DEFAULT_USER_AUTH_SETTINGS } from '../modules/user-auth/user-auth.kit.js';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 
 export const USERS_MODEL = [
   { key: 'email', type: 'String', required: true },

@@ -1,11 +1,9 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribeProjectChanged } from '../cache/index.js';
-import type { ProjectChangedEvent } from '../cache/index.js';
 import { type PlatformModels, ensurePlatformIndexes } from '../models/index.js';
 import { type Platform, createPlatform } from '../platform/index.js';
 import { type ProjectScope, toScopedProject } from '../scope/index.js';
-import { type TestPlatform, createTestPlatform, testBaseConfig } from '../testing/index.js';
+import { type TestPlatform, createTestPlatform, testBaseConfig, watchProjectChanges } from '../testing/index.js';
 import { type CollectionService, uniqueIndexName } from './index.js';
 
 let platform: TestPlatform;
@@ -98,20 +96,17 @@ describe('collection service', () => {
 
   it('deletes a collection with its data and publishes every change', async () => {
     const pid = await newProject();
-    const events: ProjectChangedEvent[] = [];
-    const stop = subscribeProjectChanged(platform.cache, (e) => events.push(e), platform.logger);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(platform.cache.client, 'this test needs Redis').toBeTruthy();
+    const changes = await watchProjectChanges(platform.cache);
     await service.create(await scopeOf(pid), { name: 'tmp', schema: [] });
     await platform.db.tenantDb(pid).collection('tmp').insertOne({ a: 1 });
     await service.remove(await scopeOf(pid), 'tmp');
     const names = (await platform.db.tenantDb(pid).db?.listCollections().toArray())?.map((c) => c.name);
     expect(names).not.toContain('tmp');
     await expect(service.remove(await scopeOf(pid), 'tmp')).rejects.toMatchObject({ status: 404 });
-    if (platform.cache.client) {
-      await new Promise((r) => setTimeout(r, 200));
-      expect(events.filter((e) => e.projectId === pid).map((e) => e.reason)).toEqual(['collection', 'collection-deleted']);
-    }
-    await stop();
+    const events = await changes.settled(pid);
+    await changes.close();
+    expect(events.map((e) => e.reason)).toEqual(['collection', 'collection-deleted']);
   });
 
   it('updates RLS with a canonical owner field and bumps the version', async () => {

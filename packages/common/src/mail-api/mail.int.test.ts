@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type ParsedMail, simpleParser } from 'mailparser';
 import { Types } from 'mongoose';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '../cache/index.js';
 import { createSecretBox } from '../crypto/index.js';
 import { createMailer } from '../mail/index.js';
 import { type MailDelivery, type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type TestPlatform, createTestPlatform, testServices } from '../testing/index.js';
+import {
+  type SinkMessage,
+  type SmtpSink,
+  type TestPlatform,
+  createTestPlatform,
+  startSmtpSink,
+  testServices,
+  waitFor,
+} from '../testing/index.js';
 import { createMailQuota } from './quota.js';
 import { type MailSendInput, mailSendSchema } from './schemas.js';
 import { type MailService, createMailService, projectSmtpAad } from './service.js';
@@ -17,9 +22,7 @@ import { createMailTemplatesService } from './templates-service.js';
 
 let platform: TestPlatform;
 let models: PlatformModels;
-let smtp: SMTPServer;
-let smtpPort: number;
-const inbox: ParsedMail[] = [];
+let smtp: SmtpSink;
 /** Per recipient: how many more messages the sink refuses with a transient 451 (-1: always). */
 const refusals = new Map<string, number>();
 const secretBox = createSecretBox(randomBytes(32).toString('hex'));
@@ -30,30 +33,18 @@ beforeAll(async () => {
   await ensurePlatformIndexes(models);
   await ensureSystemMailTemplates(models.MailTemplate);
   await ensureSystemMailTemplates(models.MailTemplate);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const rcpt = session.envelope.rcptTo[0]?.address ?? '';
+  smtp = await startSmtpSink({
+    refuse(rcpt) {
       const left = refusals.get(rcpt) ?? 0;
-      if (left !== 0) {
-        refusals.set(rcpt, left - 1);
-        stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error('try later'), { responseCode: 451 })));
-        return;
-      }
-      simpleParser(stream).then((mail) => {
-        inbox.push(mail);
-        callback();
-      }, callback);
+      if (left === 0) return undefined;
+      refusals.set(rcpt, left - 1);
+      return { code: 451, message: 'try later' };
     },
   });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await platform.cleanup();
 });
 
@@ -80,7 +71,7 @@ function makeService(limits = { mailPerMonth: 3, mailTemplatesEnabled: true }, c
     secretBox,
     quota: createMailQuota(cache),
     platformMailer: createMailer({
-      smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+      smtpUrl: smtp.url,
       from: 'Platform <no-reply@platform.test>',
       logger: platform.logger,
     }),
@@ -94,22 +85,16 @@ function makeService(limits = { mailPerMonth: 3, mailTemplatesEnabled: true }, c
   return { ...service, send: (pid: string, input: MailSendInput) => service.send(pid, input, limits) } as unknown as TestMail;
 }
 
-async function waitForMail(predicate: (m: ParsedMail) => boolean): Promise<ParsedMail> {
-  for (let i = 0; i < 200; i++) {
-    const found = inbox.find(predicate);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('mail did not arrive');
-}
+const waitForMail = (subject: string): Promise<SinkMessage> => smtp.waitFor({ subject });
 
-async function waitForDelivery(id: string, done: (d: MailDelivery) => boolean): Promise<MailDelivery> {
-  for (let i = 0; i < 200; i++) {
-    const d = await models.MailDelivery.findById(id).lean<MailDelivery>();
-    if (d && done(d)) return d;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('delivery did not reach the expected state');
+function waitForDelivery(id: string, done: (d: MailDelivery) => boolean): Promise<MailDelivery> {
+  return waitFor(
+    async () => {
+      const d = await models.MailDelivery.findById(id).lean<MailDelivery>();
+      return d && done(d) ? d : undefined;
+    },
+    { timeoutMs: 10_000, message: `mail delivery ${id} reaching the expected state` },
+  );
 }
 
 describe('mail API', () => {
@@ -133,11 +118,8 @@ describe('mail API', () => {
       monthlyLimit: 3,
       templateUsed: { scope: 'global', key: 'welcome' },
     });
-    const mail = await waitForMail((m) => m.subject === 'Welcome to Shop');
-    expect((mail.to as { value: { address: string }[] }).value.map((v) => v.address)).toEqual([
-      'ann@example.com',
-      'bob@example.com',
-    ]);
+    const mail = await waitForMail('Welcome to Shop');
+    expect(mail.to).toEqual(['ann@example.com', 'bob@example.com']);
     expect(mail.html).toContain('Welcome, &#60;i&#62;Ann&#60;/i&#62;!');
     expect(mail.text).toContain('Welcome, <i>Ann</i>!');
     expect(mail.html).toContain('href="https://shop.example.com/"');
@@ -159,7 +141,7 @@ describe('mail API', () => {
     const templates = createMailTemplatesService(models.MailTemplate);
     await templates.create(pid, { key: 'welcome', name: 'Welcome', subject: 'Custom hello {{name}}', text: 'custom {{name}}' });
     await service.send(pid, mailSendSchema.parse({ to: 'c@example.com', templateName: 'Welcome', variables: { name: 'Cy' } }));
-    const mail = await waitForMail((m) => m.subject === 'Custom hello Cy');
+    const mail = await waitForMail('Custom hello Cy');
     expect(mail.text?.trim()).toBe('custom Cy');
     await expect(service.send(pid, mailSendSchema.parse({ to: 'c@example.com', templateName: 'nope' }))).rejects.toMatchObject({
       status: 400,
@@ -185,7 +167,7 @@ describe('mail API', () => {
     const pid = await newProject();
     refusals.set('retry@example.com', 2);
     const retried = await service.send(pid, mailSendSchema.parse({ to: 'retry@example.com', subject: 'retried', text: 'x' }));
-    await waitForMail((m) => m.subject === 'retried');
+    await waitForMail('retried');
     expect(refusals.get('retry@example.com')).toBe(0);
     const sent = await waitForDelivery(retried.data.id, (d) => d.status === 'sent');
     expect(sent.attempts.map((a) => a.status)).toEqual(['failed', 'failed', 'sent']);
@@ -202,15 +184,17 @@ describe('mail API', () => {
     expect(failed.lastError).toContain('try later');
     expect(failed.nextRetryAt).toBeNull();
     const counter = `project:mail:count:${pid}:${new Date().toISOString().slice(0, 7)}`;
-    for (let i = 0; i < 100 && (await platform.cache.client?.get(counter)) !== '1'; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    expect(platform.cache.client, 'this test needs Redis (the quota counter)').toBeTruthy();
+    await waitFor(async () => (await platform.cache.client?.get(counter)) === '1', {
+      message: "the failed send's quota slot released",
+    });
     const next = await service.send(pid, mailSendSchema.parse({ to: 'r@example.com', subject: 'after', text: 'x' }));
     expect(next.data.monthlyUsage).toBe(2);
   });
 
   it('uses the project SMTP server and sender when one is configured', async () => {
     const pid = new Types.ObjectId();
-    const smtpUrl = secretBox.encrypt(`smtp://127.0.0.1:${smtpPort}`, projectSmtpAad(String(pid)));
+    const smtpUrl = secretBox.encrypt(smtp.url, projectSmtpAad(String(pid)));
     await models.Project.collection.insertOne({
       _id: pid,
       name: 'Own',
@@ -222,8 +206,8 @@ describe('mail API', () => {
       mailSendSchema.parse({ to: 'o@example.com', subject: 'own smtp', html: '<p>x</p>' }),
     );
     expect(res.data.provider).toBe('byok');
-    const mail = await waitForMail((m) => m.subject === 'own smtp');
-    expect(mail.from?.value[0]?.address).toBe('hi@own.test');
+    const mail = await waitForMail('own smtp');
+    expect(mail.parsed.from?.value[0]?.address).toBe('hi@own.test');
   });
 
   it('refuses custom templates without the plan feature (403)', async () => {

@@ -1,31 +1,15 @@
 import { Writable } from 'node:stream';
-import { simpleParser } from 'mailparser';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtpSink } from '../testing/index.js';
 import { createMailer, developerOtpMail, escapeHtml } from './index.js';
 
-const received: { to: string; subject: string; text: string }[] = [];
-let server: SMTPServer;
-let url: string;
+let sink: SmtpSink;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        const to = Array.isArray(mail.to) ? mail.to[0]?.text : mail.to?.text;
-        received.push({ to: to ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  url = `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  sink = await startSmtpSink();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => sink.close());
 
 function capturingLogger() {
   const lines: string[] = [];
@@ -41,12 +25,14 @@ function capturingLogger() {
 describe('mailer', () => {
   it('delivers over SMTP with text and HTML', async () => {
     const { logger } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: url, from: 'urBackend <no-reply@test.local>', logger });
+    const mailer = createMailer({ smtpUrl: sink.url, from: 'urBackend <no-reply@test.local>', logger });
     const content = developerOtpMail('verify', '123456');
     await mailer.send({ to: 'dev@example.com', ...content });
     mailer.close();
-    expect(received.at(-1)).toMatchObject({ to: 'dev@example.com', subject: 'Verify your urBackend account' });
-    expect(received.at(-1)?.text).toContain('123456');
+    // send() resolves once the server accepted the message, so it is already in the sink.
+    expect(sink.messages.at(-1)).toMatchObject({ to: ['dev@example.com'], subject: 'Verify your urBackend account' });
+    expect(sink.messages.at(-1)?.text).toContain('123456');
+    expect(sink.messages.at(-1)?.html).toContain('123456');
   });
 
   it('prints the message (OTP visible) when SMTP is not configured, never drops it silently', async () => {

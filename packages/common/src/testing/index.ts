@@ -12,6 +12,17 @@ export {
   type TestProject,
   type TestProjectOptions,
 } from './projects.js';
+export {
+  startSmtpSink,
+  type MailMatch,
+  type MailWaitOptions,
+  type SinkMessage,
+  type SmtpRefusal,
+  type SmtpSink,
+  type SmtpSinkOptions,
+} from './smtp-sink.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { TEST_BARRIER_REASON, watchProjectChanges, type ProjectChangeWatch } from './project-changes.js';
 
 /** Services provided by the test global setup (same provisioning code as `pnpm dev`). */
 export interface TestServices {

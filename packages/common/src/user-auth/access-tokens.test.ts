@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { createAccessTokens, durationMs } from './access-tokens.js';
+import { durationMs } from '../config/index.js';
+import { createAccessTokens } from './access-tokens.js';
 
 const tokens = createAccessTokens({ ttl: '15m' });
 const secret = 'project-a-secret-0123456789abcdef';

@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../crypto/index.js';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type TestPlatform, createTestPlatform, testServices } from '../testing/index.js';
+import { type TestPlatform, createTestPlatform, testServices, waitFor } from '../testing/index.js';
 import { createWebhookDispatcher } from './dispatcher.js';
 import { createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -62,13 +62,14 @@ const service = () =>
     timeoutMs: 2000,
   });
 
-async function settled(projectId: string) {
-  for (let i = 0; i < 200; i++) {
-    const row = await models.WebhookDelivery.findOne({ projectId }).lean();
-    if (row && row.finalStatus !== 'pending') return row;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('delivery did not settle');
+function settled(projectId: string) {
+  return waitFor(
+    async () => {
+      const row = await models.WebhookDelivery.findOne({ projectId }).lean();
+      return row && row.finalStatus !== 'pending' ? row : undefined;
+    },
+    { timeoutMs: 10_000, message: `delivery of ${projectId} settled` },
+  );
 }
 
 describe('webhook redirects', () => {

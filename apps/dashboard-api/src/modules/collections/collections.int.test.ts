@@ -1,6 +1,6 @@
-import { type ProjectChangedEvent, subscribeProjectChanged } from '@urbackend/common/cache';
 import { sha256Hex } from '@urbackend/common/crypto';
 import { requestLogModel } from '@urbackend/common/models';
+import { watchProjectChanges } from '@urbackend/common/testing';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,9 @@ const auth = (d: TestDeveloper) => ({ Authorization: `Bearer ${d.accessToken}` }
 const base = () => `/api/projects/${projectId}/collections`;
 
 beforeAll(async () => {
-  t = await createDashboardTestApp('dash-collections');
+  t = await createDashboardTestApp('dash-collections', (c) => {
+    c.plans = { defaultPlan: 'free', overrides: { tiny: { mongoBytes: 400 } } };
+  });
   dev = await registerVerifiedDeveloper(t);
   await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'pro' } });
   stranger = await registerVerifiedDeveloper(t);
@@ -73,9 +75,8 @@ describe('collections', () => {
   });
 
   it('edits a schema with PATCH: version bump, unique index after a duplicate check (409 with examples)', async () => {
-    const events: ProjectChangedEvent[] = [];
-    const stop = subscribeProjectChanged(t.platform.cache, (e) => events.push(e), t.platform.logger);
-    await new Promise((r) => setTimeout(r, 150));
+    expect(t.platform.cache.client, 'this test needs Redis').toBeTruthy();
+    const changes = await watchProjectChanges(t.platform.cache);
     await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Same' }).expect(201);
     await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Same' }).expect(201);
     const dup = await request(t.app)
@@ -98,11 +99,9 @@ describe('collections', () => {
     expect(ok.body).toMatchObject({ message: "Collection 'posts' updated successfully.", collection: { version: 2 } });
     await request(t.app).patch(`${base()}/posts`).set(auth(dev)).send({}).expect(400);
     await request(t.app).patch(`${base()}/nope`).set(auth(dev)).send({ schema: [] }).expect(404);
-    if (t.platform.cache.client) {
-      await new Promise((r) => setTimeout(r, 150));
-      expect(events.some((e) => e.projectId === projectId && e.reason === 'collection')).toBe(true);
-    }
-    await stop();
+    const events = await changes.settled(projectId);
+    await changes.close();
+    expect(events.some((e) => e.reason === 'collection')).toBe(true);
   });
 
   it('updates RLS and validates the owner field', async () => {
@@ -152,7 +151,8 @@ describe('data browsing', () => {
   });
 
   it('charges dashboard inserts and edits to the database quota and releases them on delete', async () => {
-    const used = async () => (await t.deps.models.Project.findById(projectId).lean())?.databaseUsed ?? 0;
+    const used = async () =>
+      (await request(t.app).get(`/api/projects/${projectId}`).set(auth(dev)).expect(200)).body.databaseUsed;
     const start = await used();
     const created = await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Quota' }).expect(201);
     const afterInsert = await used();
@@ -165,14 +165,18 @@ describe('data browsing', () => {
     expect(await used()).toBeGreaterThan(afterInsert);
     await request(t.app).delete(`${base()}/posts/data/${created.body._id}`).set(auth(dev)).expect(200);
     expect(await used()).toBe(start);
-    // On the free plan (50 MB), a full database refuses the insert.
-    await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'free' } });
-    await t.deps.models.Project.updateOne({ _id: projectId }, { $set: { databaseUsed: 50 * 1024 * 1024 } });
-    const full = await request(t.app).post(`${base()}/posts/data`).set(auth(dev)).send({ title: 'Too much' });
+    // On a plan with 400 bytes of database, an insert that would cross it is refused and nothing is stored.
+    await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'tiny' } });
+    const full = await request(t.app)
+      .post(`${base()}/posts/data`)
+      .set(auth(dev))
+      .send({ title: 'x'.repeat(400) });
+    const rows = await request(t.app).get(`${base()}/posts/data`).set(auth(dev)).expect(200);
     await t.deps.models.Developer.updateOne({ email: dev.email }, { $set: { plan: 'pro' } });
-    await t.deps.models.Project.updateOne({ _id: projectId }, { $set: { databaseUsed: start } });
     expect(full.status).toBe(403);
     expect(full.body.error).toBe('Database limit exceeded.');
+    expect(rows.body.map((r: { title: string }) => r.title)).not.toContain('x'.repeat(400));
+    expect(await used()).toBe(start);
   });
 
   it('hashes user passwords and never returns them', async () => {
@@ -228,9 +232,8 @@ describe('deleting', () => {
     await m.UserSession.collection.insertOne({ projectId: p._id, userId: 'u', tokenHash: 'h' });
     const logs = requestLogModel(t.platform.db.connection);
     await logs.collection.insertOne({ projectId: pid, method: 'GET', path: '/api/data/items', status: 200, at: new Date() });
-    const events: ProjectChangedEvent[] = [];
-    const stop = subscribeProjectChanged(t.platform.cache, (e) => events.push(e), t.platform.logger);
-    await new Promise((r) => setTimeout(r, 150));
+    expect(t.platform.cache.client, 'this test needs Redis').toBeTruthy();
+    const changes = await watchProjectChanges(t.platform.cache);
     const res = await request(t.app).delete(`/api/projects/${p._id}`).set(auth(dev)).expect(200);
     expect(res.body).toEqual({ message: 'Project and all associated resources deleted successfully' });
     const left = {
@@ -244,12 +247,10 @@ describe('deleting', () => {
     expect(left).toEqual({ project: 0, webhooks: 0, deliveries: 0, files: 0, sessions: 0, logs: 0 });
     const dbs = await t.platform.db.connection.db?.admin().listDatabases({ nameOnly: true });
     expect(dbs?.databases.map((d) => d.name)).not.toContain(t.platform.db.tenantDbName(p._id));
-    if (t.platform.cache.client) {
-      await new Promise((r) => setTimeout(r, 150));
-      const deleted = events.find((e) => e.projectId === p._id && e.reason === 'deleted');
-      expect(deleted?.keyHashes).toEqual([sha256Hex(p.publishableKey), sha256Hex(p.secretKey)]);
-    }
-    await stop();
+    const events = await changes.settled(p._id);
+    await changes.close();
+    const deleted = events.find((e) => e.reason === 'deleted');
+    expect(deleted?.keyHashes).toEqual([sha256Hex(p.publishableKey), sha256Hex(p.secretKey)]);
     await request(t.app).get(`/api/projects/${p._id}`).set(auth(dev)).expect(404);
   });
 });

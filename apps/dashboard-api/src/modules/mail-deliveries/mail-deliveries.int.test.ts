@@ -2,8 +2,7 @@ import { type Server, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createMailer } from '@urbackend/common/mail';
 import { type MailService, createMailQuota, createMailService, mailSendSchema } from '@urbackend/common/mail-api';
-import { testServices } from '@urbackend/common/testing';
-import { SMTPServer } from 'smtp-server';
+import { type SmtpSink, startSmtpSink, testServices, waitFor } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,8 +17,7 @@ let t: DashboardTestApp;
 let owner: TestDeveloper;
 let owner2: TestDeveloper;
 let stranger: TestDeveloper;
-let rejecting: SMTPServer;
-let rejectingUrl: string;
+let rejecting: SmtpSink;
 let closedUrl: string;
 const services: MailService[] = [];
 const limits = { mailPerMonth: 5, mailTemplatesEnabled: false };
@@ -61,21 +59,13 @@ beforeAll(async () => {
   owner = await registerVerifiedDeveloper(t);
   owner2 = await registerVerifiedDeveloper(t);
   stranger = await registerVerifiedDeveloper(t);
-  rejecting = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onRcptTo(_address, _session, callback) {
-      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-    },
-  });
-  await new Promise<void>((resolve) => rejecting.listen(0, '127.0.0.1', resolve));
-  rejectingUrl = `smtp://127.0.0.1:${(rejecting.server.address() as AddressInfo).port}`;
+  rejecting = await startSmtpSink({ refuse: () => ({ code: 550, message: 'mailbox unavailable' }) });
   closedUrl = `smtp://127.0.0.1:${await closedPort()}`;
 });
 
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()));
-  await new Promise<void>((resolve) => rejecting.close(() => resolve()));
+  await rejecting.close();
   await t.cleanup();
 });
 
@@ -88,12 +78,13 @@ type Listed = {
 };
 
 async function listUntil(dev: TestDeveloper, path: string, done: (items: Listed[]) => boolean): Promise<Listed[]> {
-  for (let i = 0; i < 200; i++) {
-    const res = await request(t.app).get(path).set(auth(dev)).expect(200);
-    if (done(res.body.data)) return res.body.data;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the delivery log did not reach the expected state');
+  return waitFor(
+    async () => {
+      const res = await request(t.app).get(path).set(auth(dev)).expect(200);
+      return done(res.body.data) ? (res.body.data as Listed[]) : undefined;
+    },
+    { timeoutMs: 10_000, message: 'the delivery log reaching the expected state' },
+  );
 }
 
 const send = (service: MailService, pid: string, to: string | string[], subject: string) =>
@@ -104,9 +95,12 @@ describe('mail delivery log', () => {
     const project = await createTestProject(t.app, owner, 'Mailer');
     const base = `/api/projects/${project._id}/mail/deliveries`;
     const counter = `project:mail:count:${project._id}:${new Date().toISOString().slice(0, 7)}`;
+    // The monthly quota counter lives in Redis.
+    const redis = t.platform.cache.client;
+    expect(redis, 'this test needs Redis').toBeTruthy();
     await send(mailService(closedUrl), project._id, 'nobody@example.com', 'unreachable');
-    await send(mailService(rejectingUrl), project._id, ['a@example.com', 'b@example.com'], 'rejected');
-    expect(await t.platform.cache.client?.get(counter)).toBe('2');
+    await send(mailService(rejecting.url), project._id, ['a@example.com', 'b@example.com'], 'rejected');
+    expect(await redis?.get(counter)).toBe('2');
 
     const failed = await listUntil(owner, base, (items) => items.filter((d) => d.status === 'failed').length === 2);
     const unreachable = failed.find((d) => d.subject === 'unreachable');
@@ -115,9 +109,8 @@ describe('mail delivery log', () => {
     expect(unreachable?.attempts[0]?.error).toMatch(/ECONNREFUSED/);
     expect(rejected).toMatchObject({ to: ['a@example.com', 'b@example.com'], lastError: expect.stringContaining('550') });
     expect(rejected?.attempts).toHaveLength(3);
-    for (let i = 0; i < 100 && (await t.platform.cache.client?.get(counter)) !== '0'; i++)
-      await new Promise((r) => setTimeout(r, 30));
-    expect(await t.platform.cache.client?.get(counter)).toBe('0');
+    await waitFor(async () => (await redis?.get(counter)) === '0', { message: 'both quota slots released' });
+    expect(await redis?.get(counter)).toBe('0');
 
     await request(t.app).get(base).set(auth(stranger)).expect(404);
     await request(t.app).get(base).expect(401);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { defaultStorageAppConfig } from '@urbackend/common/storage';
+import { waitFor } from '@urbackend/common/testing';
 import { verifySignature } from '@urbackend/common/webhooks';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,11 +138,13 @@ describe('dashboard webhooks', () => {
       documentId: 'o1',
       data: { a: 1 },
     });
-    let log = await request(t.app).get(`${base}/${id}/deliveries`).set(auth(pro)).expect(200);
-    for (let i = 0; i < 50 && log.body.data[0]?.finalStatus !== 'delivered'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      log = await request(t.app).get(`${base}/${id}/deliveries`).set(auth(pro)).expect(200);
-    }
+    const log = await waitFor(
+      async () => {
+        const res = await request(t.app).get(`${base}/${id}/deliveries`).set(auth(pro)).expect(200);
+        return res.body.data[0]?.finalStatus === 'delivered' ? res : undefined;
+      },
+      { message: 'the dispatched delivery listed as delivered' },
+    );
     expect(log.body.pagination).toMatchObject({ page: 1, total: 1 });
     const deliveryId = log.body.data[0]._id as string;
     const replay = await request(t.app).post(`${base}/${id}/deliveries/${deliveryId}/replay`).set(auth(pro)).expect(202);
@@ -178,7 +181,7 @@ describe('dashboard webhooks', () => {
 
     const events = () =>
       hits.filter((h) => h.path === '/tickets').map((h) => JSON.parse(h.body) as { event: string; documentId: string });
-    for (let i = 0; i < 100 && events().length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => events().length >= 3, { message: 'three webhook calls for the dashboard edits' });
     expect(
       events()
         .map((e) => e.event)

@@ -1,9 +1,8 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type SmtpSink, startSmtpSink, waitFor } from '@urbackend/common/testing';
 import { createWebhookService, verifySignature } from '@urbackend/common/webhooks';
 import urBackend from '@urbackend/sdk';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness } from '../../testing/harness.js';
@@ -11,29 +10,18 @@ import { type Harness, createHarness } from '../../testing/harness.js';
 let h: Harness;
 let api: Server;
 let apiUrl: string;
-let smtp: SMTPServer;
+let smtp: SmtpSink;
 let receiver: Server;
 let receiverUrl: string;
-const inbox: ParsedMail[] = [];
 const hits: { path: string; body: string; headers: IncomingMessage['headers'] }[] = [];
 
-async function listen(server: Server | SMTPServer['server']): Promise<number> {
+async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((m) => {
-        inbox.push(m);
-        callback();
-      }, callback);
-    },
-  });
-  const smtpPort = await listen(smtp.server);
+  smtp = await startSmtpSink();
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
@@ -48,29 +36,16 @@ beforeAll(async () => {
   api = createServer();
   apiUrl = `http://127.0.0.1:${await listen(api)}`;
   h = await createHarness('pubmailhooks', {
-    mail: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Platform <no-reply@platform.test>' },
+    mail: { smtpUrl: smtp.url, from: 'Platform <no-reply@platform.test>' },
     delivery: { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [30, 30], webhookConcurrency: 5 },
   });
   api.on('request', h.app);
 });
 
 afterAll(async () => {
-  await Promise.all([
-    new Promise((r) => api.close(r)),
-    new Promise((r) => receiver.close(r)),
-    new Promise((r) => smtp.close(() => r(null))),
-  ]);
+  await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => receiver.close(r)), smtp.close()]);
   await h.close();
 });
-
-async function eventually<T>(read: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not reached');
-}
 
 describe('mail API', () => {
   it('sends a rendered system template through SMTP with the official SDK', async () => {
@@ -82,7 +57,7 @@ describe('mail API', () => {
       variables: { name: 'Rae', projectName: 'Shop', otp: '123456', expiresInMinutes: 5 },
     })) as unknown as { id: string; provider: string; monthlyUsage: number };
     expect(result).toMatchObject({ provider: 'default', monthlyUsage: 1 });
-    const mail = await eventually(() => inbox.find((m) => m.subject === 'Your Shop code: 123456'));
+    const mail = await smtp.waitFor({ subject: 'Your Shop code: 123456' });
     expect(mail.text).toContain('Your one-time code is 123456.');
     expect(mail.html).toContain('123456');
   });
@@ -136,10 +111,13 @@ describe('webhooks on data events', () => {
       .send([{ title: 'b1' }, { title: 'b2' }]);
 
     const okPath = `/ok-${project.projectId}`;
-    const got = await eventually(() => {
-      const list = hits.filter((x) => x.path === okPath);
-      return list.length >= 5 ? list : undefined;
-    });
+    const got = await waitFor(
+      () => {
+        const list = hits.filter((x) => x.path === okPath);
+        return list.length >= 5 ? list : undefined;
+      },
+      { timeoutMs: 10_000, message: 'five webhook deliveries to the healthy receiver' },
+    );
     const events = got.map((x) => JSON.parse(x.body) as { event: string; documentId: string });
     expect(events.map((e) => e.event).sort()).toEqual([
       'posts.delete',
@@ -150,10 +128,13 @@ describe('webhooks on data events', () => {
     ]);
     for (const x of got) expect(verifySignature(hook.secret, x.body, x.headers['x-urbackend-signature'] as string)).toBe(true);
 
-    const failed = await eventually(async () => {
-      const rows = await h.deps.models.WebhookDelivery.find({ projectId: project.projectId, finalStatus: 'failed' }).lean();
-      return rows.length === 3 ? rows : undefined;
-    });
+    const failed = await waitFor(
+      async () => {
+        const rows = await h.deps.models.WebhookDelivery.find({ projectId: project.projectId, finalStatus: 'failed' }).lean();
+        return rows.length === 3 ? rows : undefined;
+      },
+      { timeoutMs: 10_000, message: 'three failed deliveries to the failing receiver' },
+    );
     expect(failed.every((r) => r.attempts.length === 3 && r.attempts.every((a) => a.statusCode === 500))).toBe(true);
   });
 });

@@ -47,13 +47,13 @@ afterAll(() => h.close());
 describe('email verification', () => {
   it('verifies with the mailed code, and burns a code after 5 wrong attempts', async () => {
     const user = await signup('verify');
-    const code = await h.sink.otpFor(user.email, /Verify your account/);
+    const code = await h.sink.otpFor(user.email, { subject: /Verify your account/ });
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await post('verify-email', { email: user.email, otp: wrong })).body.error).toBe('Invalid or expired OTP');
     expect((await post('verify-email', { email: user.email.toUpperCase(), otp: code })).status).toBe(200);
 
     const other = await signup('brute');
-    const otherCode = await h.sink.otpFor(other.email, /Verify your account/);
+    const otherCode = await h.sink.otpFor(other.email, { subject: /Verify your account/ });
     const bad = otherCode === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) expect((await post('verify-email', { email: other.email, otp: bad })).status).toBe(400);
     const tooLate = await post('verify-email', { email: other.email, otp: otherCode });
@@ -110,7 +110,7 @@ describe('passwords', () => {
     const known = await post('request-password-reset', { email: user.email });
     expect(known.status).toBe(200);
     expect(known.body).toEqual(unknown.body);
-    const code = await h.sink.otpFor(user.email, /Reset your password/, before);
+    const code = await h.sink.otpFor(user.email, { subject: /Reset your password/, since: before });
     const res = await post('reset-password', { email: user.email, otp: code, newPassword: 'reset-pass-9' });
     expect(res.body).toEqual({ message: 'Password updated successfully' });
     expect((await post('reset-password', { email: user.email, otp: code, newPassword: 'again-pass-9' })).status).toBe(400);

@@ -16,7 +16,10 @@ import { createUserAuthModule } from './modules/user-auth/user-auth.module.js';
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const { local } = deps.storage.manager;
-  const app = createBaseApp(deps, { cors: publicCors(), beforeBody: local ? [createLocalFilesRouter(local)] : [] });
+  const app = createBaseApp(deps, {
+    cors: publicCors(),
+    beforeBody: local ? [createLocalFilesRouter(local, deps.storage.service)] : [],
+  });
   app.use(
     createRateLimiter({
       cache: deps.cache,

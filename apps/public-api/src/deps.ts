@@ -22,12 +22,19 @@ export interface AppDeps extends Platform {
   userAuth: UserAuthKit;
   /**
    * Starts this process's background work (main.ts, once): the webhook and mail queue workers,
-   * cross-process storage invalidation, and the system mail templates once MongoDB answers.
+   * cross-process storage invalidation, the expired-upload sweep (every minute) and the usage
+   * reconciliation (every 10 minutes; one process at a time), and the system mail templates once
+   * MongoDB answers.
    */
   start(): void;
   /** Closes the API-key resolver, the request log writer, then the platform. */
   close(): Promise<void>;
 }
+
+/** Expired presigned uploads are deleted (bytes and reservation) this often. */
+const UPLOAD_SWEEP_INTERVAL_MS = 60_000;
+/** Usage counters are recomputed from the data this often (they are also rebuilt whenever missing). */
+const RECONCILE_INTERVAL_MS = 10 * 60_000;
 
 /** Builds the app's dependencies; nothing connects here (main.ts calls `db.connect()` and `start()`). */
 export function createDeps(config: Config, logger: Logger, overrides: PlatformOverrides = {}): AppDeps {
@@ -51,6 +58,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     mailFrom: config.mail.from,
   });
   let stopStorageListener: (() => Promise<void>) | null = null;
+  const stopTasks: (() => void)[] = [];
   return {
     ...platform,
     config,
@@ -63,11 +71,17 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       platform.webhooks.dispatcher.startWorker();
       platform.mail.service.startWorker();
       stopStorageListener = platform.storage.manager.listen(cache);
+      const { maintenance } = platform;
+      stopTasks.push(
+        maintenance.sweepUploads.start(UPLOAD_SWEEP_INTERVAL_MS),
+        maintenance.reconcileUsage.start(RECONCILE_INTERVAL_MS),
+      );
       db.connect()
         .then(() => ensureSystemMailTemplates(models.MailTemplate))
         .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'could not seed system mail templates'));
     },
     async close() {
+      for (const stop of stopTasks.splice(0)) stop();
       await Promise.allSettled([apiKeys.close(), requestLogs.close(), stopStorageListener?.()]);
       await platform.close();
     },

@@ -29,5 +29,4 @@ export {
   type UploadedFile,
 } from './service.js';
 export { defaultStorageAppConfig, mapStorageEnv, storageEnvShape, type StorageAppConfig } from './config.js';
-export { createStorageQuota, type StorageQuota } from './quota.js';
 export { createProjectStorage, type ProjectStorageInput } from './platform-storage.js';

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat as statFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rename, rm, stat as statFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,7 +36,11 @@ export interface LocalStorageDriver extends StorageDriver {
    * then streams `body` to a temporary file and moves it into place only when exactly `size`
    * bytes arrived (more → 413, fewer → 400). Nothing is visible until the move.
    */
-  acceptPresignedPut(query: Record<string, unknown>, body: Readable): Promise<StoredObject>;
+  acceptPresignedPut(
+    query: Record<string, unknown>,
+    body: Readable,
+    claim?: (key: string) => Promise<void>,
+  ): Promise<StoredObject>;
 }
 
 /** Route of presigned PUTs and downloads on the public API (the public API mounts both). */
@@ -91,6 +95,24 @@ export function createLocalDriver(options: LocalDriverOptions): LocalStorageDriv
     await mkdir(path.dirname(meta), { recursive: true });
     await writeFile(meta, JSON.stringify({ contentType } satisfies Meta));
     await rename(tmp, dest);
+  }
+
+  /** Like `commit`, but refuses (403) when the object already exists: a presigned PUT lands once. */
+  async function commitOnce(tmp: string, key: string, contentType: string): Promise<void> {
+    const dest = filePath(objectsDir, key);
+    await mkdir(path.dirname(dest), { recursive: true });
+    try {
+      await link(tmp, dest); // atomic: exactly one of concurrent PUTs of the same key creates it
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new AppError('FORBIDDEN', 'This upload URL was already used or is no longer valid. Request a new one.');
+      }
+      throw err;
+    }
+    await rm(tmp, { force: true });
+    const meta = `${filePath(metaDir, key)}.json`;
+    await mkdir(path.dirname(meta), { recursive: true });
+    await writeFile(meta, JSON.stringify({ contentType } satisfies Meta));
   }
 
   async function walk(dir: string): Promise<string[]> {
@@ -159,19 +181,20 @@ export function createLocalDriver(options: LocalDriverOptions): LocalStorageDriv
         contentType: s.contentType ?? 'application/octet-stream',
       };
     },
-    async acceptPresignedPut(query, body) {
+    async acceptPresignedPut(query, body, claim) {
       const params = parsePresignQuery(query);
       const expected = sign(params.key, params.size, params.type, params.expires);
       if (!safeEqual(expected, params.sig)) throw new AppError('FORBIDDEN', 'Invalid upload signature.');
       if (params.expires * 1000 < Date.now()) throw new AppError('FORBIDDEN', 'Upload URL has expired.');
       filePath(objectsDir, params.key);
+      await claim?.(params.key);
       await mkdir(tmpDir, { recursive: true });
       const tmp = path.join(tmpDir, randomUUID());
       try {
         await pipeline(body, limitBytes(params.size), createWriteStream(tmp));
         const written = (await statFile(tmp)).size;
         if (written !== params.size) throw badRequest('Uploaded size does not match the declared size.');
-        await commit(tmp, params.key, params.type);
+        await commitOnce(tmp, params.key, params.type);
       } catch (err) {
         await rm(tmp, { force: true });
         throw err;

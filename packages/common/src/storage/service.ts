@@ -1,23 +1,22 @@
-import type { Cache } from '../cache/index.js';
-import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors/index.js';
+import type { Readable } from 'node:stream';
+import { AppError, badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
-import type { ProjectModel } from '../models/project.model.js';
+import type { PendingUploadModel } from '../models/pending-upload.model.js';
 import type { StoredFileModel } from '../models/stored-file.model.js';
 import { type ProjectScope, endUserOf } from '../scope/index.js';
+import type { UsageMeter } from '../usage/index.js';
 import { newObjectKey, normalizeContentType, resolveObjectKey } from './keys.js';
 import type { StorageManager } from './manager.js';
-import { createStorageQuota } from './quota.js';
-import type { StoredObject } from './types.js';
 
 /** Size difference tolerated between the declared and the stored size on confirm (reference §1.5). */
 export const CONFIRM_SIZE_TOLERANCE = 64;
 
 export interface StorageServiceOptions {
   manager: StorageManager;
-  projects: ProjectModel;
   files: StoredFileModel;
-  /** Redis for the cross-process quota gate (per-process serialisation without it). */
-  cache: Cache;
+  pending: PendingUploadModel;
+  /** The usage meter storage bytes are charged to. */
+  meter: UsageMeter;
   logger: Logger;
   /** Largest accepted file (`UPLOAD_LIMIT_BYTES`, default 10 MB). */
   uploadLimitBytes: number;
@@ -62,10 +61,18 @@ const STORAGE_LIMIT = 'Storage limit exceeded. Please upgrade your plan or delet
 /** The storage rules shared by the public and dashboard APIs. */
 export type StorageService = ReturnType<typeof createStorageService>;
 
-/** Creates the storage service (uploads, presigned flow, deletes, listing, quota). */
+/** A presigned upload whose PUT URL may still be used (its reservation is held until then). */
+const ALREADY_USED = 'This upload URL was already used or is no longer valid. Request a new one.';
+
+/**
+ * Creates the storage service. Storage is charged on the usage meter when bytes are promised:
+ * at a direct upload, and at upload-request for presigned uploads (a pending-upload record holds
+ * the reservation until confirm turns it into a stored file, or the cleanup job deletes it with its
+ * bytes when it expires). Only objects with a stored-file record are listed (and, for the local
+ * driver, served); a presigned PUT is accepted once, for a pending record only.
+ */
 export function createStorageService(options: StorageServiceOptions) {
-  const { manager, projects, files, logger } = options;
-  const quota = createStorageQuota(projects, options.cache);
+  const { manager, files, pending, meter, logger } = options;
 
   const userPrefix = (pid: string, actor: StorageActor) => (actor.userId ? `${pid}/users/${actor.userId}/` : undefined);
 
@@ -73,35 +80,11 @@ export function createStorageService(options: StorageServiceOptions) {
     if (size > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'File size exceeds limit.');
   }
 
-  /** Charges `size` bytes atomically: succeeds only when the new total stays within the quota. */
-  async function charge(projectId: string, size: number, actor: StorageActor): Promise<boolean> {
-    return quota.charge(projectId, size, actor.quotaBytes);
-  }
+  const reserve = (pid: string, size: number, actor: StorageActor) => meter.reserve(pid, 'storage', size, actor.quotaBytes);
+  const release = (pid: string, size: number) => meter.release(pid, 'storage', size);
 
-  const release = (projectId: string, size: number) => quota.release(projectId, size);
-
-  /** Records a stored object once, charging internal storage. Returns false when over quota. */
-  async function record(projectId: string, object: StoredObject, provider: 'internal' | 'external', actor: StorageActor) {
-    const existing = await files.findOne({ projectId, key: object.key }).lean();
-    if (existing) return true;
-    const charged = provider === 'internal';
-    if (charged && !(await charge(projectId, object.size, actor))) return false;
-    try {
-      await files.create({
-        projectId,
-        key: object.key,
-        size: object.size,
-        contentType: object.contentType ?? 'application/octet-stream',
-        provider,
-        charged,
-        userId: actor.userId ?? null,
-      });
-    } catch (err) {
-      // A concurrent confirmation of the same key won the insert: undo our charge.
-      if (charged) await release(projectId, object.size);
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
-    return true;
+  async function quietDelete(driver: { delete(key: string): Promise<void> }, key: string) {
+    await driver.delete(key).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'compensating delete failed'));
   }
 
   return {
@@ -114,68 +97,107 @@ export function createStorageService(options: StorageServiceOptions) {
       const { driver, provider } = await manager.forProject(project);
       const key = newObjectKey(pid, file.originalName, actor.userId ?? undefined);
       const contentType = normalizeContentType(file.contentType);
-      const object = { key, size: file.buffer.length, contentType, updatedAt: new Date() };
-      if (provider === 'internal' && !(await charge(pid, object.size, actor))) throw new AppError('FORBIDDEN', STORAGE_LIMIT);
+      const size = file.buffer.length;
+      const charged = provider === 'internal';
+      if (charged && !(await reserve(pid, size, actor))) throw new AppError('FORBIDDEN', STORAGE_LIMIT);
       try {
         await driver.put(key, file.buffer, contentType);
+        await files.create({ projectId: pid, key, size, contentType, provider, charged, userId: actor.userId });
       } catch (err) {
-        if (provider === 'internal') await release(pid, object.size);
+        if (charged) await release(pid, size);
+        await quietDelete(driver, key);
         throw new AppError('INTERNAL', 'File upload failed', undefined, { cause: err });
       }
-      await files.create({
-        projectId: pid,
-        key,
-        size: object.size,
-        contentType,
-        provider,
-        charged: provider === 'internal',
-        userId: actor.userId ?? null,
-      });
       return { message: 'File uploaded successfully', url: driver.publicUrl(key), path: key, provider };
     },
 
-    /** Step 1 of the presigned flow: a URL to PUT the bytes to (nothing is charged yet). */
+    /** Step 1 of the presigned flow: reserves the declared size and answers a single-use URL to PUT the bytes to. */
     async requestUpload(scope: ProjectScope, input: { filename: string; contentType: string; size: number }) {
       const { project } = scope;
       const actor = storageActorOf(scope);
       const pid = project._id;
       checkSize(input.size);
       const { driver, provider } = await manager.forProject(project);
-      if (provider === 'internal') {
-        const limit = actor.quotaBytes;
-        const current = await projects.findById(pid).select({ storageUsed: 1 }).lean();
-        if (limit >= 0 && (current?.storageUsed ?? 0) + input.size > limit)
-          throw new AppError('FORBIDDEN', 'Internal storage limit exceeded.');
-      }
+      const charged = provider === 'internal';
+      if (charged && !(await reserve(pid, input.size, actor)))
+        throw new AppError('FORBIDDEN', 'Internal storage limit exceeded.');
       const key = newObjectKey(pid, input.filename, actor.userId ?? undefined);
       const contentType = normalizeContentType(input.contentType);
-      const signed = await driver.presignPut(key, {
-        contentType,
-        size: input.size,
-        expiresInSeconds: options.presignExpiresSeconds,
-      });
-      return { signedUrl: signed.signedUrl, ...(signed.token ? { token: signed.token } : {}), filePath: key };
+      const expiresAt = new Date(Date.now() + options.presignExpiresSeconds * 1000);
+      try {
+        await pending.create({
+          projectId: pid,
+          key,
+          size: input.size,
+          contentType,
+          provider,
+          charged,
+          userId: actor.userId,
+          expiresAt,
+        });
+        const signed = await driver.presignPut(key, {
+          contentType,
+          size: input.size,
+          expiresInSeconds: options.presignExpiresSeconds,
+        });
+        return { signedUrl: signed.signedUrl, ...(signed.token ? { token: signed.token } : {}), filePath: key };
+      } catch (err) {
+        await pending.deleteOne({ projectId: pid, key });
+        if (charged) await release(pid, input.size);
+        throw err;
+      }
     },
 
-    /** Step 3: verifies the stored object, charges the quota once, answers with its URL. */
+    /**
+     * The local driver's presigned PUT (`PUT /api/storage/local-upload`): accepted only while its
+     * pending upload exists, is unexpired and was not PUT yet; the bytes land once (a second PUT, a
+     * PUT after confirm or after delete is 403).
+     */
+    async acceptLocalUpload(query: Record<string, unknown>, body: Readable) {
+      const local = manager.local;
+      if (!local) throw notFound('Not found.');
+      const stored = await local.acceptPresignedPut(query, body, async (key) => {
+        const row = await pending.findOne({ key, uploadedAt: null, expiresAt: { $gt: new Date() } }).lean();
+        if (!row) throw forbidden(ALREADY_USED);
+      });
+      await pending.updateOne({ key: stored.key }, { $set: { uploadedAt: new Date() } });
+      return stored;
+    },
+
+    /** Step 3: verifies the stored object against its pending upload and turns it into a stored file. */
     async confirmUpload(scope: ProjectScope, input: { filePath: string; size: number }) {
       const { project } = scope;
       const actor = storageActorOf(scope);
       const pid = project._id;
       const key = resolveObjectKey(pid, input.filePath, userPrefix(pid, actor));
       const { driver, provider } = await manager.forProject(project);
-      const object = await driver.stat(key);
-      if (!object) throw conflict('Uploaded file is not visible yet. Please retry confirmation.');
-      if (Math.abs(object.size - input.size) > CONFIRM_SIZE_TOLERANCE) {
+      if (await files.exists({ projectId: pid, key })) {
+        return { message: 'Upload confirmed', path: key, provider, url: driver.publicUrl(key) };
+      }
+      const row = await pending.findOne({ projectId: pid, key }).lean();
+      const object = row ? await driver.stat(key) : null;
+      if (!row || !object) throw conflict('Uploaded file is not visible yet. Please retry confirmation.');
+      if (Math.abs(object.size - input.size) > CONFIRM_SIZE_TOLERANCE || object.size > row.size + CONFIRM_SIZE_TOLERANCE) {
+        await quietDelete(driver, key);
+        await pending.deleteOne({ _id: row._id });
+        if (row.charged) await release(pid, row.size);
         throw badRequest('Declared file size does not match uploaded file size.');
       }
-      if (object.size > options.uploadLimitBytes || !(await record(pid, object, provider, actor))) {
-        await driver
-          .delete(key)
-          .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'compensating delete failed'));
-        if (object.size > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'File size exceeds limit.');
-        throw new AppError('FORBIDDEN', 'Internal storage limit exceeded.');
+      try {
+        await files.create({
+          projectId: pid,
+          key,
+          size: row.size,
+          contentType: object.contentType ?? row.contentType,
+          provider: row.provider,
+          charged: row.charged,
+          userId: row.userId,
+        });
+      } catch (err) {
+        // A concurrent confirmation of the same key won: the reservation moved with its record.
+        if ((err as { code?: number }).code !== 11000) throw err;
       }
+      await pending.deleteOne({ _id: row._id });
       const url = driver.publicUrl(key);
       return {
         message: 'Upload confirmed',
@@ -199,24 +221,29 @@ export function createStorageService(options: StorageServiceOptions) {
       return { message: 'File deleted successfully', deleted: true };
     },
 
-    /** Deletes every file of the project and resets its usage. */
+    /** Deletes every file of the project (and its pending uploads) and resets its usage. */
     async deleteAll(scope: ProjectScope) {
       const { project } = scope;
       const pid = project._id;
       const { driver, provider } = await manager.forProject(project);
       const deleted = await driver.deletePrefix(`${pid}/`);
-      await files.deleteMany({ projectId: pid });
-      await quota.reset(pid);
+      await Promise.all([files.deleteMany({ projectId: pid }), pending.deleteMany({ projectId: pid })]);
+      await meter.forget(pid, 'storage');
       return { success: true, deleted, provider };
     },
 
-    /** A page of the project's files (newest first) with their public URLs. */
+    /** A page of the project's stored files (newest first) with their public URLs; unconfirmed uploads are not listed. */
     async list(scope: ProjectScope, page: number, limit: number) {
       const { project } = scope;
       const pid = project._id;
       const { driver, provider } = await manager.forProject(project);
-      const result = await driver.list(`${pid}/`, { limit, offset: (page - 1) * limit });
-      const items = result.items.map((o) => ({
+      const rows = await files
+        .find({ projectId: pid })
+        .sort({ createdAt: -1, _id: -1 })
+        .skip((page - 1) * limit)
+        .limit(limit + 1)
+        .lean();
+      const items = rows.slice(0, limit).map((o) => ({
         path: o.key,
         name: o.key.split('/').pop() ?? o.key,
         size: o.size,
@@ -224,8 +251,37 @@ export function createStorageService(options: StorageServiceOptions) {
         updatedAt: o.updatedAt,
         url: driver.publicUrl(o.key),
       }));
-      const usage = await projects.findById(pid).select({ storageUsed: 1 }).lean();
-      return { items, page, limit, hasMore: result.hasMore, provider, storageUsed: usage?.storageUsed ?? 0 };
+      const storageUsed = await meter.current(pid, 'storage').catch(() => null);
+      return { items, page, limit, hasMore: rows.length > limit, provider, storageUsed: storageUsed ?? 0 };
+    },
+
+    /** True when `key` is a stored (confirmed) file: only those are served. */
+    async isStored(key: string): Promise<boolean> {
+      return Boolean(await files.exists({ key }));
+    },
+
+    /**
+     * Deletes expired pending uploads with their bytes and releases their reservations. Returns how
+     * many were removed. Run by one process at a time (see `createUploadSweeper`).
+     */
+    async sweepExpired(now = new Date()): Promise<number> {
+      let removed = 0;
+      for await (const row of pending
+        .find({ expiresAt: { $lte: now } })
+        .lean()
+        .cursor()) {
+        const gone = await pending.deleteOne({ _id: row._id });
+        if (gone.deletedCount === 0) continue;
+        try {
+          const { driver } = await manager.forProject({ _id: row.projectId });
+          await quietDelete(driver, row.key);
+        } catch (err) {
+          logger.warn({ err: { message: (err as Error).message }, key: row.key }, 'expired upload bytes not deleted');
+        }
+        if (row.charged) await release(String(row.projectId), row.size);
+        removed += 1;
+      }
+      return removed;
     },
   };
 }

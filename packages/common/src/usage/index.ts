@@ -8,4 +8,4 @@ export {
   type UsageSource,
 } from './meter.js';
 export { createUsageSources } from './sources.js';
-export { createUsageReconciler, type UsageReconciler } from './reconciler.js';
+export { createUsageReconciler } from './reconciler.js';

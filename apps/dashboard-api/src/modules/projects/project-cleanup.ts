@@ -7,11 +7,12 @@ import type { Types } from 'mongoose';
 /** A project being deleted (lean platform document). */
 export type DeletedProject = Project & { _id: Types.ObjectId };
 
-export type ProjectCleanupDeps = Pick<Platform, 'models' | 'db' | 'cache' | 'tenants' | 'storage'> & { logger: Logger };
+export type ProjectCleanupDeps = Pick<Platform, 'models' | 'db' | 'cache' | 'tenants' | 'storage' | 'meter'> & { logger: Logger };
 
 /** Platform collections holding per-project rows, deleted with the project. */
 const PER_PROJECT_MODELS = [
   'StoredFile',
+  'PendingUpload',
   'Webhook',
   'WebhookDelivery',
   'MailTemplate',
@@ -59,6 +60,7 @@ export async function deleteProjectEverywhere(deps: ProjectCleanupDeps, project:
     if (model) await attempt(name, () => model.deleteMany({ projectId: { $in: [project._id, projectId] } }));
   }
   await attempt('request logs', () => requestLogModel(deps.db.connection).deleteMany({ projectId: project._id }));
+  await attempt('usage counters', () => deps.meter.forget(projectId));
   deps.storage.manager.invalidate(projectId);
   if (!project.resources?.storage?.isExternal) {
     await attempt('platform storage', () => deps.storage.manager.platform.deletePrefix(`${projectId}/`));

@@ -3,6 +3,7 @@ import {
   LOCAL_FILES_PATH,
   LOCAL_UPLOAD_PATH,
   type LocalStorageDriver,
+  type StorageService,
   isActiveContent,
   resolveObjectKey,
 } from '@urbackend/common/storage';
@@ -10,14 +11,15 @@ import { type RequestHandler, Router } from 'express';
 
 /**
  * Routes of the `local` storage driver, mounted before the JSON body parser (they need the raw
- * body): `PUT /api/storage/local-upload?…` receives presigned uploads (HMAC-checked, exact
- * size), `GET /api/storage/files/<key>` serves files publicly with a safe type: `nosniff`, a
- * sandboxing CSP, and `attachment` for anything a browser could execute (HTML, SVG, XML, JS, PDF).
+ * body): `PUT /api/storage/local-upload?…` receives presigned uploads (HMAC-checked, exact size,
+ * once, only for a pending upload), `GET /api/storage/files/<key>` serves confirmed files publicly
+ * with a safe type: `nosniff`, a sandboxing CSP, and `attachment` for anything a browser could
+ * execute (HTML, SVG, XML, JS, PDF). Unconfirmed uploads are never served.
  */
-export function createLocalFilesRouter(local: LocalStorageDriver): RequestHandler {
+export function createLocalFilesRouter(local: LocalStorageDriver, storage: StorageService): RequestHandler {
   const router = Router();
   router.put(LOCAL_UPLOAD_PATH, async (req, res) => {
-    const stored = await local.acceptPresignedPut(req.query as Record<string, unknown>, req);
+    const stored = await storage.acceptLocalUpload(req.query as Record<string, unknown>, req);
     res.json({ Key: stored.key, size: stored.size });
   });
   router.get(`${LOCAL_FILES_PATH}/*key`, async (req, res) => {
@@ -29,7 +31,7 @@ export function createLocalFilesRouter(local: LocalStorageDriver): RequestHandle
     } catch {
       throw notFound('File not found.');
     }
-    const content = await local.read(key);
+    const content = (await storage.isStored(key)) ? await local.read(key) : null;
     if (!content) throw notFound('File not found.');
     const name = (key.split('/').pop() ?? 'file').replace(/^[0-9a-f-]{36}_/, '');
     const disposition = isActiveContent(content.contentType) ? 'attachment' : 'inline';

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function storageUsed(projectId: string): Promise<number> {
-  return (await h.deps.models.Project.findById(projectId).lean())?.storageUsed ?? -1;
+  return h.deps.meter.current(projectId, 'storage');
 }
 
 describe('storage with the official SDK (presigned flow)', () => {
@@ -196,5 +196,87 @@ describe('publishable-key uploads', () => {
     expect(up.body.path.startsWith(`${enabled.projectId}/users/${alice}/`)).toBe(true);
     await request(h.app).delete('/api/storage/file').set(asBob).send({ path: up.body.path }).expect(403);
     await request(h.app).delete('/api/storage/file').set(asAlice).send({ path: up.body.path }).expect(200);
+  });
+});
+
+describe('presigned uploads are single-use and reserved until confirmed', () => {
+  const put = (url: string, body: Buffer, type = 'text/plain') =>
+    fetch(url, { method: 'PUT', body, headers: { 'content-type': type } });
+  const ask = (key: string, size: number) =>
+    request(h.app)
+      .post('/api/storage/upload-request')
+      .set('x-api-key', key)
+      .send({ filename: 'once.txt', contentType: 'text/plain', size })
+      .expect(200);
+
+  it('reserves the declared size at request, accepts the PUT once, and never serves or lists an unconfirmed upload', async () => {
+    const project = await h.project();
+    const { signedUrl, filePath } = (await ask(project.secretKey, 5)).body;
+    expect(await storageUsed(project.projectId)).toBe(5);
+    expect((await put(signedUrl, Buffer.from('first'))).status).toBe(200);
+    const url = `${baseUrl}/api/storage/files/${filePath}`;
+    expect((await fetch(url)).status).toBe(404);
+    const listed = await request(h.app).get('/api/storage/files').set('x-api-key', project.secretKey).expect(200);
+    expect(listed.body.data.items).toEqual([]);
+    const replay = await put(signedUrl, Buffer.from('again'));
+    expect(replay.status).toBe(403);
+    await request(h.app)
+      .post('/api/storage/upload-confirm')
+      .set('x-api-key', project.secretKey)
+      .send({ filePath, size: 5 })
+      .expect(200);
+    expect(await (await fetch(url)).text()).toBe('first');
+    expect((await put(signedUrl, Buffer.from('later'))).status).toBe(403);
+    expect(await (await fetch(url)).text()).toBe('first');
+    expect(await storageUsed(project.projectId)).toBe(5);
+  });
+
+  it('refuses a PUT after the file was deleted (the file does not come back)', async () => {
+    const project = await h.project();
+    const { signedUrl, filePath } = (await ask(project.secretKey, 5)).body;
+    await put(signedUrl, Buffer.from('hello'));
+    await request(h.app)
+      .post('/api/storage/upload-confirm')
+      .set('x-api-key', project.secretKey)
+      .send({ filePath, size: 5 })
+      .expect(200);
+    await request(h.app).delete('/api/storage/file').set('x-api-key', project.secretKey).send({ path: filePath }).expect(200);
+    expect((await put(signedUrl, Buffer.from('ghost'))).status).toBe(403);
+    expect((await fetch(`${baseUrl}/api/storage/files/${filePath}`)).status).toBe(404);
+    expect(await storageUsed(project.projectId)).toBe(0);
+  });
+
+  it('accepts exactly one of concurrent PUTs of one URL', async () => {
+    const project = await h.project();
+    const { signedUrl } = (await ask(project.secretKey, 5)).body;
+    const statuses = await Promise.all(
+      ['aaaaa', 'bbbbb', 'ccccc', 'ddddd'].map((b) => put(signedUrl, Buffer.from(b)).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(3);
+  });
+
+  it('refuses requests over the quota at request time, and frees an expired reservation with its bytes', async () => {
+    const project = await h.project();
+    const big = await request(h.app)
+      .post('/api/storage/upload-request')
+      .set('x-api-key', project.secretKey)
+      .send({ filename: 'a.bin', contentType: 'application/octet-stream', size: LIMIT });
+    expect(big.status).toBe(200);
+    const over = await request(h.app)
+      .post('/api/storage/upload-request')
+      .set('x-api-key', project.secretKey)
+      .send({ filename: 'b.bin', contentType: 'application/octet-stream', size: QUOTA - LIMIT + 1 });
+    expect(over.status).toBe(403);
+    await put(big.body.signedUrl, Buffer.alloc(LIMIT, 7), 'application/octet-stream');
+    // Expire it, then run the sweep every process schedules.
+    await h.deps.models.PendingUpload.updateOne(
+      { key: big.body.filePath },
+      { $set: { expiresAt: new Date(Date.now() - 1000) } },
+    );
+    expect(await h.deps.storage.service.sweepExpired()).toBeGreaterThanOrEqual(1);
+    expect(await storageUsed(project.projectId)).toBe(0);
+    expect(await h.deps.models.PendingUpload.countDocuments({ projectId: project.projectId })).toBe(0);
+    expect(await h.deps.storage.manager.platform.stat(big.body.filePath)).toBeNull();
   });
 });

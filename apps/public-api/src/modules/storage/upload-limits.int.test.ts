@@ -33,7 +33,7 @@ async function storedFiles(): Promise<unknown[]> {
   return res.body.data.items;
 }
 
-const storageUsed = async () => (await h.deps.models.Project.findById(project.projectId).lean())?.storageUsed ?? -1;
+const storageUsed = () => h.deps.meter.current(project.projectId, 'storage');
 const upload = () => request(h.app).post('/api/storage/upload').set({ 'x-api-key': project.secretKey });
 
 describe('upload count', () => {

@@ -1,6 +1,6 @@
 export { renderSubject, renderTemplate, type RenderMode } from './render.js';
 export { ensureSystemMailTemplates, SYSTEM_TEMPLATES, type SystemTemplate } from './system-templates.js';
-export { createMailQuota, type MailQuota, type MailReservation } from './quota.js';
+export { createMailQuota, mailMonth, type MailQuota, type MailReservation } from './quota.js';
 export * from './schemas.js';
 export {
   createMailDeliveryLog,

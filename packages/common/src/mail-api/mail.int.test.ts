@@ -14,7 +14,8 @@ import {
   testServices,
   waitFor,
 } from '../testing/index.js';
-import { createMailQuota } from './quota.js';
+import { createUsageMeter, mailUsageSource } from '../usage/index.js';
+import { createMailQuota, mailMonth } from './quota.js';
 import { type MailSendInput, mailSendSchema } from './schemas.js';
 import { type MailService, createMailService, projectSmtpAad } from './service.js';
 import { ensureSystemMailTemplates } from './system-templates.js';
@@ -48,6 +49,13 @@ afterAll(async () => {
   await platform.cleanup();
 });
 
+/** The meter's sources: only mail is metered here, from the delivery log. */
+const mailOnly = {
+  db: async () => 0,
+  storage: async () => 0,
+  mail: (pid: string, month: string) => mailUsageSource(models)(pid, month),
+};
+
 async function newProject(extra: Record<string, unknown> = {}) {
   const id = new Types.ObjectId();
   await models.Project.collection.insertOne({
@@ -69,7 +77,7 @@ function makeService(limits = { mailPerMonth: 3, mailTemplatesEnabled: true }, c
     templates: models.MailTemplate,
     deliveries: models.MailDelivery,
     secretBox,
-    quota: createMailQuota(cache),
+    quota: createMailQuota(createUsageMeter({ cache, logger: platform.logger, sources: mailOnly })),
     platformMailer: createMailer({
       smtpUrl: smtp.url,
       from: 'Platform <no-reply@platform.test>',
@@ -114,7 +122,7 @@ describe('mail API', () => {
     const res = await service.send(pid, input);
     expect(res.data).toMatchObject({
       provider: 'default',
-      monthlyUsage: 1,
+      monthlyUsage: 2,
       monthlyLimit: 3,
       templateUsed: { scope: 'global', key: 'welcome' },
     });
@@ -163,6 +171,26 @@ describe('mail API', () => {
     expect(rejected[0]?.reason.message).toBe('Monthly mail limit exceeded.');
   });
 
+  it('counts every recipient, and an exhausted month stays exhausted after Redis lost its counters', async () => {
+    const pid = await newProject();
+    const fifty = Array.from({ length: 50 }, (_, i) => `r${i}@example.com`);
+    const big = makeService({ mailPerMonth: 60, mailTemplatesEnabled: true });
+    try {
+      const res = await big.send(pid, mailSendSchema.parse({ to: fifty, subject: 'fifty', text: 'x' }));
+      expect(res.data.monthlyUsage).toBe(50);
+      const over = big.send(pid, mailSendSchema.parse({ to: fifty.slice(0, 11), subject: 'eleven', text: 'x' }));
+      await expect(over).rejects.toMatchObject({ status: 429 });
+      const ten = await big.send(pid, mailSendSchema.parse({ to: fifty.slice(0, 10), subject: 'ten', text: 'x' }));
+      expect(ten.data.monthlyUsage).toBe(60);
+      expect(platform.cache.client, 'this test needs Redis').toBeTruthy();
+      await platform.cache.client?.del(`{u:${pid}}:mail:${mailMonth(new Date())}`);
+      const after = big.send(pid, mailSendSchema.parse({ to: 'one@example.com', subject: 'one more', text: 'x' }));
+      await expect(after).rejects.toMatchObject({ status: 429, message: 'Monthly mail limit exceeded.' });
+    } finally {
+      await big.close();
+    }
+  });
+
   it('retries a refused send and delivers it; a send that keeps failing releases its slot', async () => {
     const pid = await newProject();
     refusals.set('retry@example.com', 2);
@@ -183,7 +211,7 @@ describe('mail API', () => {
     ]);
     expect(failed.lastError).toContain('try later');
     expect(failed.nextRetryAt).toBeNull();
-    const counter = `project:mail:count:${pid}:${new Date().toISOString().slice(0, 7)}`;
+    const counter = `{u:${pid}}:mail:${mailMonth(new Date())}`;
     expect(platform.cache.client, 'this test needs Redis (the quota counter)').toBeTruthy();
     await waitFor(async () => (await platform.cache.client?.get(counter)) === '1', {
       message: "the failed send's quota slot released",
@@ -227,7 +255,7 @@ describe('mail API', () => {
     const pid = await newProject();
     await expect(down.send(pid, mailSendSchema.parse({ to: 'd@example.com', subject: 's', text: 't' }))).rejects.toMatchObject({
       status: 503,
-      message: 'Mail service unavailable. Redis is not ready.',
+      message: 'Usage accounting unavailable: Redis is not reachable. Please retry.',
     });
     await down.close();
     await dead.close();

@@ -1,76 +1,46 @@
-import type { Cache } from '../cache/index.js';
-import { AppError, unavailable } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
+import type { UsageMeter } from '../usage/index.js';
 
-/** A reserved monthly mail slot; `release` gives it back (send failed). */
+/** A reserved share of this month's mail quota; `release` gives it back (send failed). */
 export interface MailReservation {
   month: string;
+  /** Mails (recipients) counted this month, this reservation included. */
   usage: number;
   release(): Promise<void>;
 }
 
-/** Monthly mail counters per project (reference §1.7, §8.4 `project:mail:count:<pid>:<YYYY-MM>`). */
+/** Monthly mail quota per project, counted per recipient (CONTRACT §9). */
 export interface MailQuota {
   /**
-   * Reserves one slot of this month atomically. Throws 429 `Monthly mail limit exceeded.` over
-   * `limit` (-1 = unlimited) and 503 when Redis is configured but not reachable. Without Redis
-   * (single-process mode) counts in memory.
+   * Reserves `recipients` mails of this month atomically. Throws 429 `Monthly mail limit
+   * exceeded.` when they would cross `limit` (-1 = unlimited; nothing is reserved then) and 503
+   * when Redis is configured but unreachable.
    */
-  reserve(projectId: string, limit: number): Promise<MailReservation>;
-  /** Gives back a slot of `month` (a queued send that finally failed). */
-  release(projectId: string, month: string): Promise<void>;
+  reserve(projectId: string, limit: number, recipients: number): Promise<MailReservation>;
+  /** Gives back `recipients` mails of `month` (a queued send that finally failed). */
+  release(projectId: string, month: string, recipients: number): Promise<void>;
 }
 
-// INCR, and set the expiry when the key is new (end of the month + a day).
-const RESERVE = `local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('EXPIREAT', KEYS[1], ARGV[1]) end return v`;
-
-function monthOf(now: Date): string {
+/** The month a mail is counted in (`YYYY-MM`, UTC). */
+export function mailMonth(now: Date): string {
   return now.toISOString().slice(0, 7);
 }
 
-function endOfMonthUnix(now: Date): number {
-  return Math.floor(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 2) / 1000);
-}
-
-/** Creates the quota counter over the cache (see `MailQuota`). */
-export function createMailQuota(cache: Cache, now: () => Date = () => new Date()): MailQuota {
-  const local = new Map<string, number>();
-  const key = (pid: string, month: string) => `project:mail:count:${pid}:${month}`;
-
-  async function incr(k: string, expireAt: number): Promise<number> {
-    const client = cache.client;
-    if (!client) {
-      const v = (local.get(k) ?? 0) + 1;
-      local.set(k, v);
-      return v;
-    }
-    if (!cache.isReady()) throw unavailable('Mail service unavailable. Redis is not ready.');
-    try {
-      return Number(await client.eval(RESERVE, 1, k, expireAt));
-    } catch (err) {
-      throw unavailable('Mail service unavailable. Redis is not ready.', err);
-    }
-  }
-
-  async function decr(k: string): Promise<void> {
-    if (!cache.client) {
-      local.set(k, Math.max(0, (local.get(k) ?? 0) - 1));
-      return;
-    }
-    await cache.client.decr(k).catch(() => undefined);
-  }
-
+/**
+ * The mail quota over the usage meter: one counter per project and month, rebuilt from the mail
+ * delivery log (recipients of sends not finally failed) when Redis lost it, so an exhausted
+ * quota stays exhausted.
+ */
+export function createMailQuota(meter: UsageMeter, now: () => Date = () => new Date()): MailQuota {
   return {
-    async reserve(projectId, limit) {
-      const at = now();
-      const month = monthOf(at);
-      const k = key(projectId, month);
-      const usage = await incr(k, endOfMonthUnix(at));
-      if (limit >= 0 && usage > limit) {
-        await decr(k);
+    async reserve(projectId, limit, recipients) {
+      const month = mailMonth(now());
+      if (!(await meter.reserve(projectId, 'mail', recipients, limit, month))) {
         throw new AppError('RATE_LIMITED', 'Monthly mail limit exceeded.');
       }
-      return { month, usage, release: () => decr(k) };
+      const usage = await meter.current(projectId, 'mail', month);
+      return { month, usage, release: () => meter.release(projectId, 'mail', recipients, month) };
     },
-    release: (projectId, month) => decr(key(projectId, month)),
+    release: (projectId, month, recipients) => meter.release(projectId, 'mail', recipients, month),
   };
 }

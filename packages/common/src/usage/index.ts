@@ -7,5 +7,5 @@ export {
   type UsageResource,
   type UsageSource,
 } from './meter.js';
-export { createUsageSources } from './sources.js';
+export { createUsageSources, mailUsageSource } from './sources.js';
 export { createUsageReconciler } from './reconciler.js';

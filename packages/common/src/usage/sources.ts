@@ -31,7 +31,7 @@ function storageSource(models: Pick<PlatformModels, 'StoredFile' | 'PendingUploa
 }
 
 /** The project's mail usage of a month (`YYYY-MM`): the recipients of every send not finally failed. */
-function mailSource(models: Pick<PlatformModels, 'MailDelivery'>): UsageSource {
+export function mailUsageSource(models: Pick<PlatformModels, 'MailDelivery'>): UsageSource {
   return async (projectId, month) => {
     const start = new Date(`${month}-01T00:00:00.000Z`);
     const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
@@ -47,5 +47,5 @@ export function createUsageSources(
   models: Pick<PlatformModels, 'Project' | 'StoredFile' | 'PendingUpload' | 'MailDelivery'>,
   tenants: TenantDatabases,
 ): Record<UsageResource, UsageSource> {
-  return { db: databaseSource(models, tenants), storage: storageSource(models), mail: mailSource(models) };
+  return { db: databaseSource(models, tenants), storage: storageSource(models), mail: mailUsageSource(models) };
 }

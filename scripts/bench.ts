@@ -1,6 +1,8 @@
 /** `pnpm bench`: runs every benchmark under scripts/bench/ and prints its results. */
+import { runInsertPathBench } from './bench/insert-path.js';
 import { runPasswordHashingBench } from './bench/password-hashing.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 await runPasswordHashingBench(log);
+await runInsertPathBench(log);

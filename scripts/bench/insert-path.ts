@@ -1,0 +1,171 @@
+/**
+ * Insert-path benchmark: `POST /api/data/items` with the secret key of a quota-charged project on
+ * the real public-api app, side by side with a bare Express + driver server inserting into the
+ * same database. Prints, per request, the platform-database commands, the tenant-database
+ * commands and the Redis commands the product sends (counted with the driver's command monitoring
+ * and Redis MONITOR), and the inserts per second of both servers and their ratio (same run, same
+ * machine, same client).
+ *
+ * Run: `pnpm bench` (all) or `tsx --conditions=development scripts/bench/insert-path.ts`.
+ * Env: BENCH_INSERTS (400), BENCH_CONCURRENCY (10). Uses MONGODB_URI / REDIS_URL when set, else
+ * starts the embedded servers like `pnpm dev`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { createApp } from '../../apps/public-api/src/app.js';
+import { loadPublicConfig } from '../../apps/public-api/src/config.js';
+import { createDeps } from '../../apps/public-api/src/deps.js';
+import { createLogger } from '../../packages/common/src/logger/index.js';
+import { createTestProject } from '../../packages/common/src/testing/projects.js';
+import { ensureMongo } from '../services/mongo.js';
+import { ensureRedis } from '../services/redis.js';
+
+const inserts = Number(process.env.BENCH_INSERTS ?? 400);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
+
+async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < inserts) {
+      const i = next++;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ title: `item ${i}`, views: i }),
+      });
+      if (res.status !== 201) throw new Error(`insert answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (inserts / (performance.now() - started)) * 1000;
+}
+
+/** Runs the benchmark and prints its lines with `log`. */
+export async function runInsertPathBench(log: (line: string) => void): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ub-bench-'));
+  const quiet = () => undefined;
+  const mongo = await ensureMongo({ dataDir: dir, log: quiet });
+  const redis = await ensureRedis({ dataDir: dir, requireReal: true, log: quiet });
+  const platformDbName = `bench_${process.pid}`;
+  const uri = new URL(mongo.uri);
+  uri.pathname = `/${platformDbName}`;
+  uri.searchParams.set('monitorCommands', 'true'); // command monitoring, to count what a request sends
+  const config = loadPublicConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: uri.toString(),
+    REDIS_URL: redis.url ?? undefined,
+    REDIS_KEY_PREFIX: `bench${process.pid}:`,
+    JWT_SECRET: 'bench-secret-that-is-long-enough-0123456789',
+    ENCRYPTION_KEY: 'a'.repeat(64),
+    RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
+    PLAN_LIMITS: JSON.stringify({ free: { reqPerMinute: -1, reqPerDay: -1, mongoBytes: 50_000_000 } }),
+  });
+  const logger = createLogger({ name: 'bench', level: 'silent' });
+  const deps = createDeps(config, logger);
+  await deps.db.connect();
+  const project = await createTestProject(deps.db, deps.secretBox, {
+    collections: [
+      {
+        name: 'items',
+        model: [
+          { key: 'title', type: 'String' },
+          { key: 'views', type: 'Number' },
+        ],
+      },
+    ],
+  });
+  const product = await listen(createApp(deps));
+
+  // The bare baseline: Express + the driver, one insertOne per request, same server.
+  const bareConn = await mongoose.createConnection(mongo.uri).asPromise();
+  const bareItems = bareConn.useDb(`bench_bare_${process.pid}`).collection('items');
+  const bareApp = express();
+  bareApp.use(express.json());
+  bareApp.post('/items', async (req, res) => {
+    const doc = { ...req.body, createdAt: new Date(), updatedAt: new Date() };
+    const { insertedId } = await bareItems.insertOne(doc);
+    res.status(201).json({ _id: insertedId, ...doc });
+  });
+  const bare = await listen(bareApp);
+
+  try {
+    const key = { 'x-api-key': project.secretKey };
+    const url = `${product.url}/api/data/items`;
+    await load(url, key); // warm: key cache, model compile, usage counter
+    // Count what one insert costs, on a quiet server.
+    const client = deps.db.connection.getClient();
+    const commands: { db: string; name: string }[] = [];
+    const onCommand = (e: { databaseName: string; commandName: string; command: Record<string, unknown> }) =>
+      commands.push({ db: e.databaseName, name: `${e.commandName} ${String(e.command[e.commandName])}` });
+    client.on('commandStarted', onCommand);
+    const monitor = new Redis(redis.url ?? '');
+    const redisCommands: string[] = [];
+    const m = await monitor.monitor();
+    m.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() !== 'ping') redisCommands.push(args[0] ?? '');
+    });
+    const sampled = 20;
+    for (let i = 0; i < sampled; i++) {
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...key },
+        body: '{"title":"x","views":1}',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200)); // MONITOR lines arrive asynchronously
+    client.off('commandStarted', onCommand);
+    m.disconnect();
+    monitor.disconnect();
+    const platform = commands.filter((c) => c.db === platformDbName);
+    const tenant = commands.filter((c) => c.db !== platformDbName);
+    const per = (n: number) => (n / sampled).toFixed(2);
+    log(`insert path, per request (${sampled} sampled, quota-charged project, secret key):`);
+    log(
+      `  platform database commands: ${per(platform.length)} (${[...new Set(platform.map((c) => c.name))].join(', ') || 'none'})`,
+    );
+    log(`  tenant database commands:   ${per(tenant.length)} (${[...new Set(tenant.map((c) => c.name))].join(', ')})`);
+    log(
+      `  Redis commands:             ${per(redisCommands.length)} (${[...new Set(redisCommands.map((c) => c.toLowerCase()))].join(', ')})`,
+    );
+    const ours = await load(url, key);
+    const baseline = await load(`${bare.url}/items`, {});
+    log(
+      `inserts/s (${inserts} inserts, ${concurrency} concurrent): urBackend ${ours.toFixed(0)}, bare Express + driver ${baseline.toFixed(0)}, ratio ${(ours / baseline).toFixed(2)}x`,
+    );
+  } finally {
+    product.server.close();
+    bare.server.close();
+    await bareConn.useDb(`bench_bare_${process.pid}`).dropDatabase();
+    await bareConn.close();
+    await deps.db.connection
+      .useDb(platformDbName)
+      .dropDatabase()
+      .catch(() => undefined);
+    await deps.db
+      .tenantDb(project.projectId)
+      .dropDatabase()
+      .catch(() => undefined);
+    await deps.close();
+    await Promise.allSettled([mongo.stop(), redis.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runInsertPathBench((line) => process.stdout.write(`${line}\n`));
+}

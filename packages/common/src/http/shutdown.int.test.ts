@@ -1,4 +1,5 @@
-import { type AddressInfo, createServer } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger/index.js';
 import { gracefulShutdown } from './shutdown.js';

@@ -10,7 +10,7 @@ import { toAppError } from '../errors/index.js';
 import { LOCAL_FILES_PATH, LOCAL_UPLOAD_PATH, type LocalStorageDriver, createLocalDriver } from './local-driver.js';
 import { createS3Driver } from './s3-driver.js';
 import { createSupabaseDriver } from './supabase-driver.js';
-import { type SupabaseStandIn, startSupabaseStandIn } from './testing/supabase-stand-in.js';
+import { type SupabaseStandIn, startSupabaseStandIn } from '../../test/supabase-stand-in.js';
 import type { StorageDriver } from './types.js';
 
 let tmp: string;

@@ -4,6 +4,7 @@ import type { SecretBox } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 import type { ProjectModel } from '../models/project.model.js';
+import { projectSecretContext } from '../scope/index.js';
 import { byodDriverOptions, parseByodStorageConfig } from './byod-config.js';
 import { type LocalStorageDriver, createLocalDriver } from './local-driver.js';
 import { type S3DriverOptions, createS3Driver } from './s3-driver.js';
@@ -106,7 +107,9 @@ export function createStorageManager(options: StorageManagerOptions): StorageMan
 
   function build(projectId: string, config: string): ProjectStorage {
     try {
-      const parsed = parseByodStorageConfig(JSON.parse(secretBox.decrypt(config, `project:${projectId}:byod:storage`)));
+      const parsed = parseByodStorageConfig(
+        JSON.parse(secretBox.decrypt(config, projectSecretContext(projectId, 'byod:storage'))),
+      );
       const choice = byodDriverOptions(parsed);
       const driver = choice.kind === 's3' ? createS3Driver(choice.options) : createSupabaseDriver(choice.options);
       return { driver, provider: 'external' };

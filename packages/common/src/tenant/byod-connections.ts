@@ -3,6 +3,7 @@ import { sha256Hex } from '../crypto/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
+import { projectSecretContext } from '../scope/index.js';
 
 /** Options of the BYOD connection manager (the design's "GC" is the idle sweep). */
 export interface ByodOptions {
@@ -50,7 +51,7 @@ const FAILED = "Could not connect to the project's database. Check its connectio
 
 function decryptUri(box: SecretBox, projectId: string, encrypted: string): string {
   try {
-    const parsed = JSON.parse(box.decrypt(encrypted, `project:${projectId}:byod:db`)) as { dbUri?: unknown };
+    const parsed = JSON.parse(box.decrypt(encrypted, projectSecretContext(projectId, 'byod:db'))) as { dbUri?: unknown };
     if (typeof parsed.dbUri !== 'string' || !parsed.dbUri) throw new Error('no dbUri');
     return parsed.dbUri;
   } catch (err) {

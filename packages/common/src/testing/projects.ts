@@ -4,6 +4,7 @@ import { type Connection, Types } from 'mongoose';
 import { type SecretBox, generateApiKey, randomToken, sha256Hex } from '../crypto/index.js';
 import type { PlatformDb } from '../db/index.js';
 import { type FieldDef, type RlsConfig, createPlatformModels } from '../models/index.js';
+import { projectSecretContext } from '../scope/index.js';
 
 /** A collection to create with a test project. */
 export interface TestCollectionInput {
@@ -59,7 +60,7 @@ export async function createTestProject(
     owner: owner._id,
     publishableKeyHash: sha256Hex(publishableKey),
     secretKeyHash: sha256Hex(secretKey),
-    jwtSecret: secretBox.encrypt(jwtSecret, `project:${id}:jwtSecret`),
+    jwtSecret: secretBox.encrypt(jwtSecret, projectSecretContext(id, 'jwtSecret')),
     isAuthEnabled: options.isAuthEnabled ?? true,
     allowedDomains: options.allowedDomains ?? ['*'],
     collections: (options.collections ?? []).map((c) => ({ name: c.name, model: c.model ?? [], rls: c.rls ?? {} })),
@@ -67,7 +68,7 @@ export async function createTestProject(
       ? {
           db: {
             isExternal: true,
-            config: secretBox.encrypt(JSON.stringify({ dbUri: options.byodUri }), `project:${id}:byod:db`),
+            config: secretBox.encrypt(JSON.stringify({ dbUri: options.byodUri }), projectSecretContext(id, 'byod:db')),
           },
         }
       : undefined,

@@ -30,19 +30,28 @@ export async function publishProjectChanged(cache: Cache, event: ProjectChangedE
 
 /**
  * Subscribes to project changes on a dedicated connection. Returns a function that closes it.
- * Without Redis it returns a no-op closer (single process: callers invalidate locally).
+ * `onReady` is called each time the subscription is (re)established: from then on no change is
+ * missed. Without Redis it returns a no-op closer and calls `onReady` at once (single process:
+ * callers invalidate locally).
  */
 export function subscribeProjectChanged(
   cache: Cache,
   onChange: (event: ProjectChangedEvent) => void,
   logger: Logger,
+  onReady: () => void = () => undefined,
 ): () => Promise<void> {
   const subscriber = cache.duplicate();
-  if (!subscriber) return async () => undefined;
+  if (!subscriber) {
+    onReady();
+    return async () => undefined;
+  }
   const channel = projectChannel(cache);
   subscriber.on('error', () => undefined);
   subscriber.on('ready', () => {
-    subscriber.subscribe(channel).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'subscribe failed'));
+    subscriber
+      .subscribe(channel)
+      .then(onReady)
+      .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'subscribe failed'));
   });
   subscriber.on('message', (ch: string, message: string) => {
     if (ch !== channel) return;

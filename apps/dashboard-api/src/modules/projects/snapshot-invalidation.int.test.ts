@@ -185,6 +185,7 @@ beforeAll(async () => {
   expect(t.platform.cache.client, 'cross-process invalidation needs Redis').toBeTruthy();
   const resolver = () => createApiKeyResolver({ models: t.deps.models, cache: t.platform.cache, logger: t.platform.logger });
   resolvers = [resolver(), resolver()];
+  await Promise.all(resolvers.map((r) => r.ready()));
 });
 
 // Each test starts from its own developer and project, cached in both processes, so a late

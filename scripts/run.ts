@@ -32,7 +32,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const mongo = await ensureMongo({ dataDir });
-  const redis = await ensureRedis({ dataDir: path.join(dataDir, 'redis'), requireReal: false });
+  // A Sentinel or Cluster deployment from the environment is used as is (ensureRedis provides one node).
+  const redisDeployment = process.env.REDIS_SENTINELS
+    ? 'REDIS_SENTINELS'
+    : process.env.REDIS_CLUSTER_NODES
+      ? 'REDIS_CLUSTER_NODES'
+      : null;
+  const redis = redisDeployment
+    ? { url: null, stop: async () => {} }
+    : await ensureRedis({ dataDir: path.join(dataDir, 'redis'), requireReal: false });
   const isProduction = process.env.NODE_ENV === 'production';
   const secrets = isProduction ? {} : await loadDevSecrets(dataDir);
   const env: NodeJS.ProcessEnv = {
@@ -50,7 +58,11 @@ async function main(): Promise<void> {
 
   if (mode === 'services') {
     say(`MONGODB_URI=${mongo.uri}`);
-    say(`REDIS_URL=${redis.url ?? '(none: single-process mode)'}`);
+    say(
+      redisDeployment
+        ? `Redis: ${redisDeployment} from the environment`
+        : `REDIS_URL=${redis.url ?? '(none: single-process mode)'}`,
+    );
     say('services running; press Ctrl+C to stop');
     const stop = async () => {
       await stopServices();

@@ -1,6 +1,6 @@
 import type { Logger } from '@urbackend/common/logger';
 import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
-import { ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
+import { authClaimModel, ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
 import { type Platform, type PlatformOverrides, createPlatform } from '@urbackend/common/platform';
 import { createAttemptCounter, createCooldown, createRateLimiter } from '@urbackend/common/rate-limit';
 import { projectUsage } from '@urbackend/common/usage';
@@ -91,23 +91,25 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
   const tokens = createAccessTokens(config.security.jwtSecret, settings.tokens.accessTtlMs);
   const developerGuard = requireDeveloper(tokens, models.Developer);
   const ownerChanged = createOwnerChanged({ Project: models.Project, cache, logger });
+  /** Durable auth counters and cooldowns (MongoDB: they survive Redis losing its keys). */
+  const claims = authClaimModel(platform.db.connection);
   const auth = createAuthService({
     Developer: models.Developer,
     sessions: createDeveloperSessions(models.DeveloperSession, settings.tokens.refreshTtlMs),
-    otps: createDeveloperOtps(models.DeveloperOtp, platform.hasher),
+    otps: createDeveloperOtps(models.DeveloperOtp, platform.hasher, claims),
     tokens,
     mailer: platform.mailer,
     hasher: platform.hasher,
     plans: platform.plans,
     logger,
     loginFailures: createAttemptCounter({
-      cache,
+      model: claims,
       name: 'dev-auth',
       windowMs: FIFTEEN_MIN,
       limit: config.rateLimits.authAccountPer15Min,
       message: 'Too many failed attempts for this account. Please try again later.',
     }),
-    otpCooldown: createCooldown({ cache, name: 'dev-otp', ms: 60_000 }),
+    otpCooldown: createCooldown({ model: claims, name: 'dev-otp', ms: 60_000 }),
     deleteOwnedProjects: (developerId) => projects.removeAllOf(developerId),
     deleteOtps: async (developerId) => {
       await models.DeveloperOtp.deleteMany({ developerId });

@@ -1,3 +1,4 @@
+import { RedisDeploymentError } from '@urbackend/common/cache';
 import { ConfigError } from '@urbackend/common/config';
 import { gracefulShutdown } from '@urbackend/common/http';
 import { createLogger } from '@urbackend/common/logger';
@@ -24,6 +25,17 @@ async function main(): Promise<void> {
     stacks: config.env === 'development',
   });
   const deps = createDeps(config, logger);
+  try {
+    // Refuse to start against Redis servers that contradict the configuration (a cluster behind REDIS_URL).
+    await deps.cache.assertDeployment(Math.max(config.redis.commandTimeoutMs * 3, 3000));
+  } catch (err) {
+    if (err instanceof RedisDeploymentError) {
+      process.stderr.write(`Invalid Redis deployment: ${err.message}\nSee .env.example (Redis).\n`);
+      await deps.close().catch(() => undefined);
+      process.exit(1);
+    }
+    throw err;
+  }
   const app = createApp(deps);
   const server = app.listen(config.port, () => logger.info(`Dashboard API listening on :${config.port}`));
   server.on('error', (err) => {

@@ -18,9 +18,10 @@ export interface UsageCounter {
 
 const minuteBucket = (d: Date) => d.toISOString().slice(0, 16);
 const dayBucket = (d: Date) => d.toISOString().slice(0, 10);
+// Both counters of a project share the hash tag `{<pid>}`: one Redis Cluster slot, so one MULTI.
 export const usageKeys = {
-  minute: (pid: string, d: Date) => `project:usage:min:${pid}:${minuteBucket(d)}`,
-  day: (pid: string, d: Date) => `project:usage:req:count:${pid}:${dayBucket(d)}`,
+  minute: (pid: string, d: Date) => `project:usage:min:{${pid}}:${minuteBucket(d)}`,
+  day: (pid: string, d: Date) => `project:usage:req:count:{${pid}}:${dayBucket(d)}`,
 };
 
 /** Redis counters (`INCR` + `EXPIRE` in one MULTI) with a per-process fallback while Redis is down. */

@@ -41,6 +41,11 @@ export interface ApiKeyResolver {
   resolve(rawKey: string): Promise<ResolvedKey | null>;
   /** Drops every cached entry of a project (and the given key hashes) here and in Redis. */
   invalidate(event: ProjectChangedEvent): Promise<void>;
+  /**
+   * Resolves once this resolver listens to project changes (its pub/sub subscription is active),
+   * so no later change can be missed. Immediately without Redis.
+   */
+  ready(): Promise<void>;
   /** Stops the pub/sub subscription. */
   close(): Promise<void>;
 }
@@ -112,11 +117,12 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
         await client.set(negKey(hash), '1', 'EX', negTtl);
         return;
       }
-      await client
-        .multi()
-        .set(mapKey(hash), project._id, 'EX', redisTtl)
-        .set(snapKey(project._id), JSON.stringify(project), 'EX', redisTtl)
-        .exec();
+      // Two keys in different Redis Cluster slots (a snapshot is shared by both keys of a project),
+      // so no MULTI: a map without its snapshot only means a database lookup.
+      await Promise.all([
+        client.set(snapKey(project._id), JSON.stringify(project), 'EX', redisTtl),
+        client.set(mapKey(hash), project._id, 'EX', redisTtl),
+      ]);
     } catch {
       // Redis down: the database stays the source of truth.
     }
@@ -134,7 +140,8 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
     const client = cache.client;
     if (!client || !cache.isReady()) return;
     const keys = [snapKey(event.projectId), ...(event.keyHashes ?? []).flatMap((h) => [mapKey(h), negKey(h)])];
-    await client.del(...keys).catch(() => undefined);
+    // One DEL per key: the keys live in different Redis Cluster slots.
+    await Promise.all(keys.map((key) => client.del(key).catch(() => undefined)));
   }
 
   function dropLocal(event: ProjectChangedEvent): void {
@@ -154,7 +161,16 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
     }, 300).unref();
   }
 
-  const unsubscribe = subscribeProjectChanged(cache, (event) => void invalidate(event), logger);
+  let subscribed!: () => void;
+  const listening = new Promise<void>((resolve) => {
+    subscribed = resolve;
+  });
+  const unsubscribe = subscribeProjectChanged(
+    cache,
+    (event) => void invalidate(event),
+    logger,
+    () => subscribed(),
+  );
 
   return {
     async resolve(rawKey) {
@@ -172,6 +188,7 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
       return project && matches(project, hash, role) ? { project, role, keyHash: hash } : null;
     },
     invalidate,
+    ready: () => listening,
     close: unsubscribe,
   };
 }

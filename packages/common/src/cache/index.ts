@@ -1,4 +1,23 @@
-export { createCache, type Cache, type CacheOptions, type Redis, type RedisStatus } from './redis.js';
+export {
+  createCache,
+  RedisDeploymentError,
+  type Cache,
+  type CacheOptions,
+  type Redis,
+  type RedisStatus,
+} from './redis.js';
+export {
+  createRedisClient,
+  describeRedis,
+  hashTaggedPrefix,
+  redisMode,
+  type Cluster,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisConnectionConfig,
+  type RedisHost,
+  type RedisMode,
+} from './connection.js';
 export {
   projectChannel,
   publishProjectChanged,

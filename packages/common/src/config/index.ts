@@ -14,6 +14,28 @@ const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters 
 
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 15m, 7d, 3600s');
 
+/** One Redis server address (a sentinel or a cluster node). */
+export interface RedisHost {
+  host: string;
+  port: number;
+}
+
+/** Parses a comma list of `host:port` (IPv6 as `[addr]:port`); null when any entry is malformed. */
+export function parseHostList(value: string): RedisHost[] | null {
+  const hosts: RedisHost[] = [];
+  for (const raw of value.split(',')) {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw.trim());
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65_535) return null;
+    hosts.push({ host: (match[1] ?? match[2]) as string, port });
+  }
+  return hosts.length ? hosts : null;
+}
+
+const hostList = z
+  .string()
+  .refine((v) => parseHostList(v) !== null, { message: 'must be a comma list of host:port (IPv6 as [addr]:port)' });
+
 /**
  * Environment variables every server understands. Apps extend this shape with their own
  * (`DASHBOARD_PORT`, ...). Names and meanings are documented in `.env.example`.
@@ -28,10 +50,23 @@ export const baseEnvShape = {
     .string()
     .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_SENTINELS: hostList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be the master name the sentinels monitor (letters, digits, _ . -)')
+    .optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_CLUSTER_NODES: hostList.optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: bool,
   REDIS_COMMAND_TIMEOUT_MS: int(1000, 50),
   REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'must be up to 64 letters, digits, _ . : -')
+    .regex(
+      /^[A-Za-z0-9_.:-]{0,64}$/,
+      'must be up to 64 letters, digits, _ . : - (no braces: a Redis Cluster hash tag in the prefix would override the one of every key)',
+    )
     .default(''),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   ENCRYPTION_KEY: hexKey,
@@ -70,6 +105,43 @@ export function durationMs(value: string): number {
   return Number(match[1]) * unit;
 }
 
+/**
+ * The Redis variables select exactly one deployment: `REDIS_URL` (one node), `REDIS_SENTINELS` +
+ * `REDIS_SENTINEL_NAME` (Sentinel) or `REDIS_CLUSTER_NODES` (Cluster). Returns one problem per
+ * wrong combination, naming the variables (never their values).
+ */
+export function redisEnvProblems(env: EnvSource): string[] {
+  const problems: string[] = [];
+  const set = (name: string) => Boolean(env[name]);
+  const modes = [
+    set('REDIS_URL') && 'REDIS_URL',
+    (set('REDIS_SENTINELS') || set('REDIS_SENTINEL_NAME')) && 'REDIS_SENTINELS',
+    set('REDIS_CLUSTER_NODES') && 'REDIS_CLUSTER_NODES',
+  ].filter((m): m is string => Boolean(m));
+  if (modes.length > 1) {
+    problems.push(
+      `${modes.join(', ')}: set exactly one Redis deployment: REDIS_URL (one node), REDIS_SENTINELS + REDIS_SENTINEL_NAME (Sentinel) or REDIS_CLUSTER_NODES (Cluster)`,
+    );
+  }
+  if (set('REDIS_SENTINELS') && !set('REDIS_SENTINEL_NAME')) {
+    problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS (the master name the sentinels monitor)');
+  }
+  if (set('REDIS_SENTINEL_NAME') && !set('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME (comma list of sentinel host:port)');
+  }
+  if (set('REDIS_SENTINEL_PASSWORD') && !set('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINEL_PASSWORD: only applies with REDIS_SENTINELS');
+  }
+  const nodeMode = set('REDIS_SENTINELS') || set('REDIS_CLUSTER_NODES');
+  for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS']) {
+    if (!set(name) || nodeMode || (name === 'REDIS_TLS' && !['true', '1', 'yes'].includes(env[name] ?? ''))) continue;
+    problems.push(
+      `${name}: only applies with REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL put credentials in the URL and use rediss:// for TLS)`,
+    );
+  }
+  return problems;
+}
+
 /** Parsed value of the base shape. */
 export type BaseEnv = z.infer<z.ZodObject<typeof baseEnvShape>>;
 
@@ -97,16 +169,20 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
   return value as DeepReadonly<T>;
 }
 
+/** A variable required in production, or a list of which one must be set (`['REDIS_URL', 'REDIS_SENTINELS']`). */
+export type ProductionRequirement<Name extends string = string> = Name | readonly Name[];
+
 /**
  * Validates `source` against `shape`, then maps the result with `map` into the app's nested
  * camelCase config, frozen. Throws one `ConfigError` listing every bad variable at once.
- * Production-only requirements are checked by `requireInProduction`.
+ * Production-only requirements are checked by `requireInProduction`; when `shape` has the base
+ * Redis variables, their combination is checked too (`redisEnvProblems`).
  */
 export function loadConfig<S extends z.ZodRawShape, T>(
   shape: S,
   source: EnvSource,
   map: (env: z.infer<z.ZodObject<S>>) => T,
-  requireInProduction: readonly (keyof S & string)[] = [],
+  requireInProduction: readonly ProductionRequirement<keyof S & string>[] = [],
 ): DeepReadonly<T> {
   const cleaned: EnvSource = {};
   for (const [k, v] of Object.entries(source)) cleaned[k] = v === '' ? undefined : v;
@@ -119,9 +195,13 @@ export function loadConfig<S extends z.ZodRawShape, T>(
       problems.push(`${name}: ${message}`);
     }
   }
+  if ('REDIS_URL' in shape) problems.push(...redisEnvProblems(cleaned));
   if (cleaned.NODE_ENV === 'production') {
-    for (const name of requireInProduction) {
-      if (!cleaned[name]) problems.push(`${name}: is required in production`);
+    for (const requirement of requireInProduction) {
+      const names: readonly string[] = typeof requirement === 'string' ? [requirement] : requirement;
+      if (names.some((name) => cleaned[name])) continue;
+      const [first, ...others] = names;
+      problems.push(`${first}: is required in production${others.length ? ` (or ${others.join(', or ')})` : ''}`);
     }
   }
   if (problems.length || !result.success) throw new ConfigError(problems);
@@ -134,7 +214,22 @@ export interface BaseConfig {
   isProduction: boolean;
   logLevel: string;
   mongodb: { uri: string; timeoutMs: number; poolSize: number };
-  redis: { url: string | null; commandTimeoutMs: number; keyPrefix?: string };
+  /**
+   * Where Redis is (one of `url`, `sentinel`, `cluster`: a `RedisConnectionConfig`), the command
+   * bound and the key prefix.
+   */
+  redis: {
+    url: string | null;
+    /** `sentinels`: comma list of host:port (`REDIS_SENTINELS`). */
+    sentinel?: { sentinels: string; name: string; password?: string | null } | null;
+    /** `nodes`: comma list of host:port (`REDIS_CLUSTER_NODES`). */
+    cluster?: { nodes: string } | null;
+    username?: string | null;
+    password?: string | null;
+    tls?: boolean;
+    commandTimeoutMs: number;
+    keyPrefix?: string;
+  };
   http: { bodyLimit: string; trustProxy: boolean | number | string; dashboardOrigins: readonly string[] };
   security: {
     jwtSecret: string;
@@ -156,6 +251,29 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   return Number.isInteger(n) ? n : value;
 }
 
+function mapRedisEnv(env: BaseEnv): BaseConfig['redis'] {
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .join(',');
+  const sentinels = list(env.REDIS_SENTINELS);
+  const clusterNodes = list(env.REDIS_CLUSTER_NODES);
+  return {
+    url: env.REDIS_URL ?? null,
+    sentinel: sentinels
+      ? { sentinels, name: env.REDIS_SENTINEL_NAME ?? '', password: env.REDIS_SENTINEL_PASSWORD ?? null }
+      : null,
+    cluster: clusterNodes ? { nodes: clusterNodes } : null,
+    username: env.REDIS_USERNAME ?? null,
+    password: env.REDIS_PASSWORD ?? null,
+    tls: env.REDIS_TLS,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+  };
+}
+
 /** Maps the base part of a parsed environment into `BaseConfig`. */
 export function mapBaseEnv(env: BaseEnv): BaseConfig {
   const dashboardOrigins = [env.DASHBOARD_URL, ...(env.DASHBOARD_ORIGINS ?? '').split(',')]
@@ -166,7 +284,7 @@ export function mapBaseEnv(env: BaseEnv): BaseConfig {
     isProduction: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL,
     mongodb: { uri: env.MONGODB_URI, timeoutMs: env.MONGODB_TIMEOUT_MS, poolSize: env.MONGODB_POOL_SIZE },
-    redis: { url: env.REDIS_URL ?? null, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: mapRedisEnv(env),
     http: { bodyLimit: env.BODY_LIMIT, trustProxy: parseTrustProxy(env.TRUST_PROXY), dashboardOrigins },
     security: {
       jwtSecret: env.JWT_SECRET,
@@ -187,5 +305,9 @@ export function mapBaseEnv(env: BaseEnv): BaseConfig {
   };
 }
 
-/** Variables that must be set explicitly when `NODE_ENV=production`. */
-export const baseProductionRequired = ['REDIS_URL', 'PUBLIC_API_URL', 'DASHBOARD_URL'] as const;
+/** Variables that must be set explicitly when `NODE_ENV=production` (a list: one of them, e.g. one Redis deployment). */
+export const baseProductionRequired = [
+  ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'],
+  'PUBLIC_API_URL',
+  'DASHBOARD_URL',
+] as const;

@@ -1,5 +1,11 @@
 import { type Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import {
+  type RedisClient,
+  type RedisConnectionConfig,
+  createRedisClient,
+  hashTaggedPrefix,
+  redisMode,
+} from '../cache/connection.js';
 import type { Logger } from '../logger/index.js';
 
 /** Handles one job. Throwing means "infrastructure failure": the job is retried a few times. */
@@ -8,9 +14,15 @@ export type JobHandler<T> = (data: T) => Promise<void>;
 export interface JobQueueOptions<T> {
   /** Queue name, e.g. `webhook-delivery-queue`. */
   name: string;
-  /** Redis URL; null → in-process mode (single-process development). */
-  redisUrl: string | null;
-  /** BullMQ key prefix (keeps test files apart); default `bull`. */
+  /** Where Redis is (one node, Sentinel or Cluster: `config.redis`); null or absent → `redisUrl`. */
+  redis?: RedisConnectionConfig | null;
+  /** One-node shorthand for `redis: { url }`. Neither set → in-process mode (single-process development). */
+  redisUrl?: string | null;
+  /**
+   * BullMQ key prefix (keeps test files apart); default `bull`. Its last part becomes a hash tag
+   * (`x:bull` → `x:{bull}`, see `hashTaggedPrefix`) unless it has one, so each queue's keys share
+   * one Redis Cluster slot (BullMQ's scripts need it).
+   */
   prefix?: string;
   logger: Logger;
   handler: JobHandler<T>;
@@ -37,6 +49,22 @@ export interface JobQueue<T> {
 }
 
 const ADD_TIMEOUT_MS = 2000;
+
+/**
+ * Crash recovery (BullMQ stalled jobs). A worker holds a lock on each job it runs for
+ * `JOB_LOCK_MS`, renewed every half of that while its process lives. When the process dies
+ * mid-job the lock lapses (≤ 4 s after the crash); every live worker runs the stalled check when
+ * it starts and then every `JOB_STALLED_CHECK_MS` (at most one check per queue per interval
+ * across processes): a check marks the active jobs, and the next one moves a marked job whose
+ * lock is gone back to waiting. So a job interrupted by a crash runs again at most about 6 s
+ * after a worker (re)starts (first check ≤ 2 s, lock gone ≤ 4 s, a marking check then a moving
+ * one), well under 10 s. Handlers must tolerate such a re-run (the webhook dispatcher records an
+ * attempt before making it, so a re-run never repeats an attempt). A job interrupted more than
+ * `JOB_MAX_STALLED` times fails.
+ */
+export const JOB_LOCK_MS = 4000;
+export const JOB_STALLED_CHECK_MS = 2000;
+export const JOB_MAX_STALLED = 10;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -70,7 +98,8 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
     timers.clear();
   };
 
-  if (!options.redisUrl) {
+  const connection: RedisConnectionConfig | null = options.redis ?? (options.redisUrl ? { url: options.redisUrl } : null);
+  if (!connection || !redisMode(connection)) {
     logger.warn({ queue: name }, 'no Redis: jobs run IN-PROCESS (not durable across restarts; single-process mode)');
     return {
       mode: 'in-process',
@@ -80,12 +109,12 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
     };
   }
 
-  const url = options.redisUrl;
-  const prefix = options.prefix ?? 'bull';
-  let producer: Redis | null = null;
+  const target: RedisConnectionConfig = connection;
+  const prefix = hashTaggedPrefix(options.prefix ?? 'bull');
+  let producer: RedisClient | null = null;
   let queue: Queue | null = null;
   let worker: Worker | null = null;
-  let workerConnection: Redis | null = null;
+  let workerConnection: RedisClient | null = null;
 
   let waited = false;
 
@@ -93,7 +122,7 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
    * Waits (bounded, once) for the producer connection: with no offline queue, commands sent while
    * connecting fail. Afterwards a connection that is not ready fails fast (the job runs here).
    */
-  async function ready(connection: Redis): Promise<void> {
+  async function ready(connection: RedisClient): Promise<void> {
     if (connection.status === 'ready') return;
     if (waited) throw new Error('Redis is not connected');
     waited = true;
@@ -107,12 +136,8 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
 
   function getQueue(): Queue {
     if (!queue) {
-      producer = new Redis(url, {
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        connectTimeout: 2000,
-        retryStrategy: (n) => Math.min(n * 200, 2000),
-      });
+      // BullMQ applies `prefix` itself: these connections have no ioredis keyPrefix.
+      producer = createRedisClient(target, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeoutMs: 2000 });
       producer.on('error', () => undefined);
       queue = new Queue(name, { connection: producer, prefix });
       queue.on('error', () => undefined);
@@ -125,7 +150,7 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
     async add(data, delayMs = 0) {
       try {
         const q = getQueue();
-        await ready(producer as Redis);
+        await ready(producer as RedisClient);
         await withTimeout(
           q.add('job', data, {
             delay: delayMs,
@@ -143,12 +168,16 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
     },
     startWorker() {
       if (worker || closed) return;
-      workerConnection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
+      // Blocking commands: no per-request retry limit and no command timeout (BullMQ requires both).
+      workerConnection = createRedisClient(target, { maxRetriesPerRequest: null, enableOfflineQueue: true });
       workerConnection.on('error', () => undefined);
       worker = new Worker(name, async (job: Job) => options.handler(job.data as T), {
         connection: workerConnection,
         prefix,
         concurrency: options.concurrency ?? 5,
+        lockDuration: JOB_LOCK_MS,
+        stalledInterval: JOB_STALLED_CHECK_MS,
+        maxStalledCount: JOB_MAX_STALLED,
       });
       let warned = false;
       worker.on('error', (err) => {
@@ -171,3 +200,4 @@ export function createJobQueue<T extends object>(options: JobQueueOptions<T>): J
     },
   };
 }
+export { createPeriodicTask, type PeriodicTask } from './periodic.js';

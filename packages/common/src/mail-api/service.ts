@@ -1,3 +1,4 @@
+import type { RedisConnectionConfig } from '../cache/connection.js';
 import type { SecretBox } from '../crypto/index.js';
 import { AppError, badRequest } from '../errors/index.js';
 import { type JobQueue, createJobQueue } from '../jobs/index.js';
@@ -6,6 +7,7 @@ import { type MailMessage, type Mailer, createMailer } from '../mail/index.js';
 import type { MailDeliveryModel } from '../models/mail-delivery.model.js';
 import type { MailTemplateModel } from '../models/mail-template.model.js';
 import type { ProjectModel } from '../models/project.model.js';
+import { projectSecretContext } from '../scope/index.js';
 import { createMailDeliveryLog, mailErrorText } from './deliveries.js';
 import type { MailQuota } from './quota.js';
 import { renderSubject, renderTemplate } from './render.js';
@@ -21,7 +23,7 @@ export const DEFAULT_MAIL_RETRY_DELAYS_MS: readonly number[] = [30_000, 120_000,
 
 /** AAD of a project's encrypted SMTP URL (`project.mail.smtpUrl`). */
 export function projectSmtpAad(projectId: string): string {
-  return `project:${projectId}:smtp`;
+  return projectSecretContext(projectId, 'smtp');
 }
 
 /** The plan values mail needs. */
@@ -41,7 +43,10 @@ export interface MailServiceOptions {
   platformMailer: Mailer;
   logger: Logger;
   isProduction: boolean;
-  redisUrl: string | null;
+  /** Where Redis is (`config.redis`: one node, Sentinel or Cluster); wins over `redisUrl`. */
+  redis?: RedisConnectionConfig | null;
+  /** One-node shorthand for `redis: { url }`; neither set → in-process delivery (single-process mode). */
+  redisUrl?: string | null;
   queuePrefix?: string;
   retryDelaysMs?: readonly number[];
   /** Most per-project SMTP transports kept open. Default 50. */
@@ -112,6 +117,9 @@ export function createMailService(options: MailServiceOptions): MailService {
     return mailer;
   }
 
+  /** A send costs one mail per recipient. */
+  const recipientsOf = (message: MailMessage) => (Array.isArray(message.to) ? message.to.length : 1);
+
   async function deliver(job: MailJob): Promise<void> {
     const startedAt = new Date();
     const attemptNumber = job.attempt;
@@ -127,7 +135,7 @@ export function createMailService(options: MailServiceOptions): MailService {
       if (delay === undefined) {
         logger.error(entry, 'project mail failed permanently; monthly slot released');
         await log.attempt(job.id, { attemptNumber, startedAt, error, nextRetryAt: null });
-        await options.quota.release(job.projectId, job.month);
+        await options.quota.release(job.projectId, job.month, recipientsOf(job.message));
         return;
       }
       logger.warn({ ...entry, retryInMs: delay }, 'project mail failed; will retry');
@@ -138,6 +146,7 @@ export function createMailService(options: MailServiceOptions): MailService {
 
   const queue: JobQueue<MailJob> = createJobQueue<MailJob>({
     name: MAIL_QUEUE,
+    redis: options.redis,
     redisUrl: options.redisUrl,
     prefix: options.queuePrefix,
     logger,
@@ -186,9 +195,9 @@ export function createMailService(options: MailServiceOptions): MailService {
     async send(projectId, input, limits) {
       const { rendered, templateUsed } = await compose(projectId, input, limits);
       const mail = await projectMail(projectId);
-      const reservation = await options.quota.reserve(projectId, limits.mailPerMonth);
-      const provider: 'byok' | 'default' = mail.smtpUrl ? 'byok' : 'default';
       const to = Array.isArray(input.to) ? input.to : [input.to];
+      const reservation = await options.quota.reserve(projectId, limits.mailPerMonth, to.length);
+      const provider: 'byok' | 'default' = mail.smtpUrl ? 'byok' : 'default';
       const entry = { projectId, to, subject: rendered.subject, template: templateUsed?.key ?? null, provider };
       const id = await log.queued(entry).catch(async (err: unknown) => {
         await reservation.release();

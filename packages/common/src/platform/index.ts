@@ -5,6 +5,7 @@ import { type SecretBox, createSecretBox } from '../crypto/index.js';
 import { type DataEventHandler, type DataServices, createDataServices } from '../data/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type EndUserAdmin, createEndUserAdmin } from '../end-users/index.js';
+import { type PeriodicTask, createPeriodicTask } from '../jobs/index.js';
 import type { Logger } from '../logger/index.js';
 import {
   type MailDeliveryLog,
@@ -34,7 +35,7 @@ import {
   createModelRegistry,
   createTenantDatabases,
 } from '../tenant/index.js';
-import { type UsageMeter, createUsageMeter, createUsageSources } from '../usage/index.js';
+import { type UsageMeter, createUsageMeter, createUsageReconciler, createUsageSources } from '../usage/index.js';
 import { type PasswordHasher, createPasswordHasher } from '../user-auth/index.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
@@ -94,6 +95,11 @@ export interface Platform {
   hasher: PasswordHasher;
   /** Usage counters of every project (database bytes, storage bytes, mails per month). */
   meter: UsageMeter;
+  /**
+   * Maintenance every process may schedule (each runs in one process at a time): usage
+   * reconciliation from the data, and deletion of expired pending uploads with their bytes.
+   */
+  maintenance: { reconcileUsage: PeriodicTask; sweepUploads: PeriodicTask };
   collections: CollectionService;
   data: DataServices;
   /** Developer administration of a project's end users. */
@@ -123,13 +129,13 @@ function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverride
   const cache =
     overrides.cache ??
     createCache({
-      url: config.redis.url,
-      commandTimeoutMs: config.redis.commandTimeoutMs,
-      keyPrefix: config.redis.keyPrefix,
+      ...config.redis,
       logger,
     });
   if (!cache.client) {
-    logger.warn('REDIS_URL is not set: SINGLE-PROCESS MODE (caches, rate limits and counters live in this process only)');
+    logger.warn(
+      'No Redis configured (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): SINGLE-PROCESS MODE (caches, rate limits and counters live in this process only)',
+    );
   }
   return { db, cache };
 }
@@ -149,7 +155,7 @@ function createWebhooks(
     logger,
     guard,
     lookup,
-    redisUrl: config.redis.url,
+    redis: config.redis,
     queuePrefix: `${deps.cache.prefix}bull`,
     timeoutMs: delivery.webhookTimeoutMs,
     retryDelaysMs: delivery.webhookRetryDelaysMs,
@@ -169,7 +175,7 @@ function createWebhooks(
 
 function createMail(
   config: PlatformConfig,
-  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer },
+  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer; meter: UsageMeter },
 ) {
   const { models, logger } = deps;
   const service = createMailService({
@@ -177,11 +183,11 @@ function createMail(
     templates: models.MailTemplate,
     deliveries: models.MailDelivery,
     secretBox: deps.secretBox,
-    quota: createMailQuota(deps.cache),
+    quota: createMailQuota(deps.meter),
     platformMailer: deps.mailer,
     logger,
     isProduction: config.isProduction,
-    redisUrl: config.redis.url,
+    redis: config.redis,
     queuePrefix: `${deps.cache.prefix}bull`,
     retryDelaysMs: config.delivery?.mailRetryDelaysMs,
   });
@@ -210,9 +216,9 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
   const hasher = createPasswordHasher({ cost: config.bcryptCost ?? 10 });
   const meter = createUsageMeter({ cache, logger, sources: createUsageSources(models, tenants) });
   const storageConfig = config.storage ?? defaultStorageAppConfig(config.urls.publicApi, config.security.jwtSecret);
-  const storage = createProjectStorage({ config: storageConfig, models, cache, secretBox, logger });
+  const storage = createProjectStorage({ config: storageConfig, models, meter, secretBox, logger });
   const webhooks = createWebhooks(config, { models, secretBox, logger, cache });
-  const mail = createMail(config, { models, secretBox, logger, cache, mailer });
+  const mail = createMail(config, { models, secretBox, logger, cache, mailer, meter });
   const onDataEvent: DataEventHandler =
     overrides.onDataEvent ??
     (async (scope, event) => {
@@ -230,6 +236,16 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     hasher,
     collections: createCollectionService({ Project: models.Project, cache, logger }),
     meter,
+    maintenance: {
+      reconcileUsage: createUsageReconciler({ meter, Project: models.Project, cache, logger }),
+      sweepUploads: createPeriodicTask({
+        name: 'upload-sweep',
+        cache,
+        logger,
+        lockMs: 5 * 60_000,
+        run: () => storage.service.sweepExpired(),
+      }),
+    },
     data: createDataServices({ meter, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
     endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher }),
     storage: { ...storage, config: storageConfig },

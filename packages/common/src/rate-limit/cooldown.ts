@@ -1,23 +1,25 @@
-import type { Cache } from '../cache/index.js';
+import type { AuthClaimModel } from '../models/user-session.model.js';
+import { createClaims } from './claims.js';
 import { rateLimited } from './rate-limited.js';
 
 export interface CooldownOptions {
-  cache: Cache;
-  /** Short unique name; part of the Redis key (`cooldown:<name>:<key>`). */
+  /** Where cooldowns live: the `auth_claims` collection (`authClaimModel(connection)`). */
+  model: AuthClaimModel;
+  /** Short unique name; part of the claim key (`cooldown:<name>:<key>`). */
   name: string;
   /** Cooldown length, e.g. 60 000 for the 60 s OTP resend cooldown. */
   ms: number;
   message?: string;
-  /** Most keys kept in the per-process fallback (oldest dropped first). */
-  maxLocalKeys?: number;
 }
 
 /**
  * A per-key cooldown (OTP resend): the first `enter(key)` passes and starts the cooldown; later
- * calls inside it throw 429 with `Retry-After`. Redis-backed, per-process fallback when Redis is down.
+ * calls inside it throw 429 with `Retry-After`. Kept in MongoDB (one unique claim per key, see
+ * `createClaims`), so it survives Redis losing its keys and admits exactly one of several
+ * concurrent callers, on FerretDB too.
  */
 export interface Cooldown {
-  /** Starts the cooldown for `key` or throws 429 when it is running. Keys are compared lower-cased. */
+  /** Starts the cooldown for `key` or throws 429 when it is running. Keys are compared trimmed and lower-cased. */
   enter(key: string): Promise<void>;
   /** Ends the cooldown early (e.g. when sending failed). */
   clear(key: string): Promise<void>;
@@ -25,42 +27,18 @@ export interface Cooldown {
 
 /** Creates a `Cooldown` (see its contract). */
 export function createCooldown(options: CooldownOptions): Cooldown {
-  const { cache, ms } = options;
-  const local = new Map<string, number>();
-  const max = options.maxLocalKeys ?? 10_000;
+  const { ms } = options;
+  const claims = createClaims(options.model);
   const message = options.message ?? 'Please wait before requesting another code.';
-  const norm = (key: string) => key.trim().toLowerCase();
-  const redisKey = (key: string) => `cooldown:${options.name}:${norm(key)}`;
-
-  function enterLocal(key: string): void {
-    const now = Date.now();
-    const until = local.get(norm(key));
-    if (until !== undefined && until > now) throw rateLimited(message, (until - now) / 1000);
-    local.delete(norm(key));
-    local.set(norm(key), now + ms);
-    if (local.size > max) local.delete(local.keys().next().value as string);
-  }
+  const keyOf = (key: string) => `cooldown:${options.name}:${key.trim().toLowerCase()}`;
 
   return {
     async enter(key) {
-      if (cache.client && cache.isReady()) {
-        let result: string | null | undefined;
-        try {
-          result = await cache.client.set(redisKey(key), '1', 'PX', ms, 'NX');
-        } catch {
-          result = undefined;
-        }
-        if (result === 'OK') return;
-        if (result === null) {
-          const ttl = await cache.client.pttl(redisKey(key)).catch(() => ms);
-          throw rateLimited(message, (ttl > 0 ? ttl : ms) / 1000);
-        }
-      }
-      enterLocal(key);
+      const left = await claims.take(keyOf(key), ms);
+      if (left > 0) throw rateLimited(message, left / 1000);
     },
     async clear(key) {
-      local.delete(norm(key));
-      if (cache.client && cache.isReady()) await cache.client.del(redisKey(key)).catch(() => undefined);
+      await claims.release(keyOf(key));
     },
   };
 }

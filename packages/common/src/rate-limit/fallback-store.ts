@@ -1,7 +1,25 @@
 import { type ClientRateLimitInfo, MemoryStore, type Options, type Store } from 'express-rate-limit';
-import { RedisStore } from 'rate-limit-redis';
+import { Cluster } from 'ioredis';
+import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import type { Cache } from '../cache/index.js';
 import type { Logger } from '../logger/index.js';
+
+/**
+ * Runs one rate-limit-redis command on a Redis Cluster. `EVALSHA`, `DECR` and `DEL` go through
+ * `cluster.call`, which routes by the key (the script's only key, prefixed like every key). A
+ * script is loaded on every primary, because the node owning a key is only known per key and
+ * changes with failovers and resharding (`NOSCRIPT` then makes rate-limit-redis load it again).
+ */
+async function sendToCluster(cluster: Cluster, command: string[]): Promise<RedisReply> {
+  const [name = '', ...args] = command;
+  if (name.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD') {
+    const results = await Promise.allSettled(cluster.nodes('master').map((node) => node.call(name, ...args)));
+    const loaded = results.find((r): r is PromiseFulfilledResult<unknown> => r.status === 'fulfilled');
+    if (!loaded) throw (results[0] as PromiseRejectedResult | undefined)?.reason ?? new Error('no Redis Cluster primary');
+    return loaded.value as RedisReply;
+  }
+  return (await cluster.call(name, ...args)) as RedisReply;
+}
 
 /**
  * An express-rate-limit store that counts in Redis (rate-limit-redis) while Redis answers and
@@ -34,10 +52,13 @@ export class FallbackStore implements Store {
     if (!client || !this.cache.isReady() || !this.options) return null;
     if (this.redis) return this.redis;
     this.redisInit ??= (async () => {
-      const store = new RedisStore({
-        prefix: this.prefix,
-        sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as never,
-      });
+      const store =
+        client instanceof Cluster
+          ? new RedisStore({ prefix: this.prefix, sendCommandCluster: ({ command }) => sendToCluster(client, command) })
+          : new RedisStore({
+              prefix: this.prefix,
+              sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as never,
+            });
       try {
         await store.init(this.options as Options);
         this.redis = store;

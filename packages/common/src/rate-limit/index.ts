@@ -9,6 +9,7 @@ export { FallbackStore } from './fallback-store.js';
 export { rateLimited } from './rate-limited.js';
 export { type Cooldown, type CooldownOptions, createCooldown } from './cooldown.js';
 export { type AttemptCounter, type AttemptCounterOptions, createAttemptCounter } from './attempts.js';
+export { type Claims, createClaims } from './claims.js';
 
 export interface RateLimiterOptions {
   cache: Cache;

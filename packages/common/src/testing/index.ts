@@ -23,6 +23,15 @@ export {
 } from './smtp-sink.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { TEST_BARRIER_REASON, watchProjectChanges, type ProjectChangeWatch } from './project-changes.js';
+export {
+  startRedisCluster,
+  startRedisSentinel,
+  type RedisClusterOptions,
+  type RedisSentinelOptions,
+  type TestRedisCluster,
+  type TestRedisSentinel,
+  type TestRedisServer,
+} from './redis-topologies.js';
 
 /** Services provided by the test global setup (same provisioning code as `pnpm dev`). */
 export interface TestServices {

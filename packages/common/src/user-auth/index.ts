@@ -28,6 +28,7 @@ export {
   type ActiveSession,
   type IssuedRefreshToken,
   type RefreshSessions,
+  REFRESH_REUSE_WINDOW_MS,
   type SessionClient,
   createRefreshSessions,
 } from './refresh-sessions.js';

@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
-import type { Cache } from '../cache/index.js';
+import { randomInt, randomUUID } from 'node:crypto';
 import { sha256Hex } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
-import type { UserOtpModel } from '../models/user-session.model.js';
+import type { AuthClaimModel, UserOtpModel } from '../models/user-session.model.js';
+import { createClaims } from '../rate-limit/claims.js';
 
 /** What a code is for. */
 export type OtpPurpose = 'verification' | 'reset';
@@ -20,9 +20,17 @@ export interface OtpRules {
 export const DEFAULT_OTP_RULES: OtpRules = { ttlMs: 5 * 60_000, maxAttempts: 5, cooldownMs: 60_000 };
 
 /**
- * One-time codes for email verification and password reset. Codes are stored hashed: in
- * Redis when there is one (falling back per call to MongoDB when Redis errors), else in
- * MongoDB with expiry checked on read.
+ * One-time codes for email verification and password reset, kept in MongoDB only, so a code
+ * that was mailed stays valid whatever happens to Redis (restart, flush, failover):
+ *
+ * - the code: one `user_otps` row per project, purpose and email, holding a hash of the code, its
+ *   expiry (checked on read) and a random `nonce` renewed with every issued code;
+ * - its guesses: each guess first takes one of `maxAttempts` unique slots in `auth_claims`
+ *   (`uauth:otp-try:<nonce>#<n>`, see `createClaims`), so concurrent guesses are counted exactly
+ *   (on FerretDB too) and at most `maxAttempts` guesses are ever compared with one code;
+ * - its use: a right code is consumed by taking the unique claim `uauth:otp-used:<nonce>`, so of
+ *   two concurrent right guesses only one succeeds;
+ * - the resend cooldown: one unique claim per project, purpose and email string.
  */
 export interface OtpService {
   /**
@@ -31,22 +39,14 @@ export interface OtpService {
    * `Retry-After` when a send happened less than `cooldownMs` ago.
    */
   claimCooldown(projectId: string, purpose: OtpPurpose, email: string): Promise<void>;
-  /** Creates a new 6-digit code (replacing any previous one) and returns it for mailing. */
+  /** Creates a new 6-digit code (replacing any previous one and its attempts) and returns it for mailing. */
   issue(projectId: string, purpose: OtpPurpose, email: string): Promise<string>;
   /**
-   * True when `code` is the live code (which is then consumed). A wrong guess counts an
-   * attempt; the `maxAttempts`-th wrong guess burns the code.
+   * True when `code` is the live code (which is then consumed). Every guess uses one attempt;
+   * once `maxAttempts` guesses were wrong the code is burnt.
    */
   verify(projectId: string, purpose: OtpPurpose, email: string, code: string): Promise<boolean>;
 }
-
-const VERIFY_LUA = `
-local h = redis.call('HGET', KEYS[1], 'c')
-if not h then return -1 end
-if h == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-local a = redis.call('HINCRBY', KEYS[1], 'a', 1)
-if a >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
-return 0`;
 
 function cooldownError(remainingMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(remainingMs / 1000));
@@ -55,92 +55,91 @@ function cooldownError(remainingMs: number): AppError {
   });
 }
 
-/** Creates the OTP service. `model` is the MongoDB store (always needed as the fallback). */
-export function createOtpService(options: { cache: Cache; model: UserOtpModel; rules?: Partial<OtpRules> }): OtpService {
-  const { cache, model: Otp } = options;
+/** Attempt slots outlive their code by this much (clock differences between servers). */
+const SLOT_MARGIN_MS = 60_000;
+
+/**
+ * Creates the OTP service: `model` holds the codes (`user_otps`), `claims` the attempt slots,
+ * single-use markers and cooldowns (`auth_claims`, see `authClaimModel`).
+ */
+export function createOtpService(options: {
+  model: UserOtpModel;
+  claims: AuthClaimModel;
+  rules?: Partial<OtpRules>;
+}): OtpService {
+  const { model: Otp } = options;
+  const claims = createClaims(options.claims);
   const rules = { ...DEFAULT_OTP_RULES, ...options.rules };
-  const keyOf = (projectId: string, purpose: string, email: string) =>
-    `uauth:otp:${projectId}:${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
+  const emailId = (projectId: string, purpose: string, email: string) =>
+    `${projectId}:${purpose}:${sha256Hex(email.trim().toLowerCase())}`;
   const hashCode = (key: string, code: string) => sha256Hex(`${key}:${code}`);
-  const redis = () => (cache.client && cache.isReady() ? cache.client : null);
+  const triesKey = (nonce: string) => `uauth:otp-try:${nonce}`;
+  const usedKey = (nonce: string) => `uauth:otp-used:${nonce}`;
 
-  async function mongoCooldown(key: string): Promise<void> {
-    const now = new Date();
-    try {
-      await Otp.updateOne(
-        { key, expiresAt: { $lte: now } },
-        { $set: { codeHash: '-', attempts: 0, sentAt: now, expiresAt: new Date(now.getTime() + rules.cooldownMs) } },
-        { upsert: true },
-      );
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-      const live = await Otp.findOne({ key }).lean();
-      throw cooldownError(live ? live.expiresAt.getTime() - now.getTime() : rules.cooldownMs);
-    }
-  }
-
-  async function mongoVerify(key: string, code: string): Promise<boolean> {
-    const now = new Date();
-    const live = { key, expiresAt: { $gt: now }, attempts: { $lt: rules.maxAttempts } };
-    if (await Otp.findOneAndDelete({ ...live, codeHash: hashCode(key, code) }).lean()) return true;
-    const updated = await Otp.findOneAndUpdate(live, { $inc: { attempts: 1 } }, { new: true }).lean();
-    if (updated && updated.attempts >= rules.maxAttempts) await Otp.deleteOne({ key });
-    return false;
+  /**
+   * Deletes this code (not a newer one issued since) and its attempt slots. The used marker
+   * stays until it expires: a concurrent guess that read the code before it was deleted must
+   * still find it used.
+   */
+  async function discard(row: { _id: unknown; nonce?: string }, nonce: string): Promise<void> {
+    await Otp.deleteOne({ _id: row._id, nonce: row.nonce ?? '' });
+    await claims.release(triesKey(nonce), rules.maxAttempts);
   }
 
   return {
     async claimCooldown(projectId, purpose, email) {
-      const key = `${keyOf(projectId, purpose, email)}:cooldown`;
-      const client = redis();
-      if (client) {
-        try {
-          const set = await client.set(key, '1', 'PX', rules.cooldownMs, 'NX');
-          if (set === 'OK') return;
-          throw cooldownError(await client.pttl(key));
-        } catch (err) {
-          if (err instanceof AppError) throw err;
-        }
-      }
-      await mongoCooldown(key);
+      const left = await claims.take(`uauth:otp-cooldown:${emailId(projectId, purpose, email)}`, rules.cooldownMs);
+      if (left > 0) throw cooldownError(left);
     },
 
     async issue(projectId, purpose, email) {
-      const key = keyOf(projectId, purpose, email);
+      const key = `uauth:otp:${emailId(projectId, purpose, email)}`;
       const code = String(randomInt(100_000, 1_000_000));
-      const codeHash = hashCode(key, code);
-      const client = redis();
-      if (client) {
-        try {
-          await client.multi().del(key).hset(key, 'c', codeHash, 'a', '0').pexpire(key, rules.ttlMs).exec();
-          await Otp.deleteOne({ key });
-          return code;
-        } catch {
-          // Redis failed mid-way: store the code in MongoDB instead.
-        }
-      }
       const now = new Date();
-      await Otp.updateOne(
-        { key },
-        { $set: { codeHash, attempts: 0, sentAt: now, expiresAt: new Date(now.getTime() + rules.ttlMs) } },
-        { upsert: true },
-      );
+      const fields = {
+        projectId,
+        codeHash: hashCode(key, code),
+        nonce: randomUUID(),
+        attempts: 0,
+        sentAt: now,
+        expiresAt: new Date(now.getTime() + rules.ttlMs),
+      };
+      const previous = await Otp.findOne({ key }).lean();
+      try {
+        await Otp.updateOne({ key }, { $set: fields }, { upsert: true });
+      } catch (err) {
+        // Two upserts raced to insert (FerretDB): the row exists now, so update it.
+        if ((err as { code?: number }).code !== 11000) throw err;
+        await Otp.updateOne({ key }, { $set: fields });
+      }
+      if (previous?.nonce) await claims.release(triesKey(previous.nonce), rules.maxAttempts);
       return code;
     },
 
     async verify(projectId, purpose, email, input) {
       // Malformed guesses still count against the live code (they can never match).
       const code = /^\d{6}$/.test(input) ? input : 'x';
-      const key = keyOf(projectId, purpose, email);
-      const client = redis();
-      if (client) {
-        try {
-          const result = Number(await client.eval(VERIFY_LUA, 1, key, hashCode(key, code), String(rules.maxAttempts)));
-          if (result !== -1) return result === 1;
-        } catch {
-          // Fall through to MongoDB.
-        }
+      const key = `uauth:otp:${emailId(projectId, purpose, email)}`;
+      const row = await Otp.findOne({ key }).lean();
+      if (!row) return false;
+      // Rows written before nonces existed still get their own attempt slots.
+      const nonce = row.nonce || `legacy:${String(row._id)}:${row.codeHash}`;
+      const leftMs = row.expiresAt.getTime() - Date.now();
+      if (leftMs <= 0) {
+        await discard(row, nonce);
+        return false;
       }
-      return mongoVerify(key, code);
+      const slot = await claims.takeSlot(triesKey(nonce), rules.maxAttempts, leftMs + SLOT_MARGIN_MS);
+      if (slot === 0) return false; // burnt: every attempt was used
+      if (hashCode(key, code) === row.codeHash) {
+        // Single use: of concurrent right guesses, only the one that takes the marker succeeds.
+        if ((await claims.take(usedKey(nonce), leftMs + SLOT_MARGIN_MS)) > 0) return false;
+        await discard(row, nonce);
+        return true;
+      }
+      if (slot >= rules.maxAttempts) await Otp.deleteOne({ _id: row._id, nonce: row.nonce ?? '' });
+      else await Otp.updateOne({ _id: row._id, nonce: row.nonce ?? '' }, { $set: { attempts: slot } });
+      return false;
     },
   };
 }

@@ -26,15 +26,24 @@ export interface ActiveSession {
   method: string;
 }
 
+/**
+ * How long after a refresh token was first spent it may still be spent again (two tabs or a
+ * retried request refreshing at once): each such reuse gets a valid token of the same family and
+ * revokes nothing. A reuse after this window revokes the whole family (token theft).
+ */
+export const REFRESH_REUSE_WINDOW_MS = 10_000;
+
 /** Durable refresh sessions of end users (CONTRACT §7): MongoDB is the source of truth. */
 export interface RefreshSessions {
   /** Starts a new family (a login) and returns its first token. */
   create(projectId: string, userId: string, client: SessionClient, method: string): Promise<IssuedRefreshToken>;
   /**
-   * Spends `token` (single use) and issues the next one of the same family with a fresh
-   * expiry (sliding). Throws 401 `Invalid refresh token format` / `Refresh session not found`,
-   * 403 `Refresh token does not belong to this project`, and 403 `Refresh token is invalid or
-   * already used` for a spent, revoked or expired token; a spent one revokes its whole family.
+   * Spends `token` and issues the next one of the same family with a fresh expiry (sliding).
+   * A token spent again within the reuse window (concurrent refreshes) gets a valid token of its
+   * own in the same family (a sibling) and revokes nothing. Throws 401 `Invalid refresh token
+   * format` / `Refresh session not found`, 403 `Refresh token does not belong to this project`,
+   * and 403 `Refresh token is invalid or already used` for a revoked or expired token and for a
+   * reuse after the window; the latter two revoke the whole family.
    */
   rotate(projectId: string, token: string, client: SessionClient): Promise<IssuedRefreshToken & { userId: string }>;
   /** Revokes the family of `token` if it belongs to `projectId`; false when unknown. Throws 403 for another project. */
@@ -43,15 +52,23 @@ export interface RefreshSessions {
   revokeFamily(projectId: string, userId: string, familyId: string): Promise<boolean>;
   /** Revokes every session of a user (logout-all, password change/reset, deletion); returns how many tokens. */
   revokeAllForUser(projectId: string, userId: string): Promise<number>;
-  /** The user's active logins, newest first. */
+  /** The user's active logins (one entry per family), newest first. */
   listActive(projectId: string, userId: string): Promise<ActiveSession[]>;
 }
 
 const FORMAT = /^[0-9a-f-]{36}\.[0-9a-f]{64}$/;
 
-/** Creates the refresh-session service over the `UserSession` model; `ttlMs` is the sliding lifetime. */
-export function createRefreshSessions(options: { model: UserSessionModel; ttlMs: number }): RefreshSessions {
+/**
+ * Creates the refresh-session service over the `UserSession` model; `ttlMs` is the sliding
+ * lifetime, `reuseWindowMs` the reuse window (default {@link REFRESH_REUSE_WINDOW_MS}).
+ */
+export function createRefreshSessions(options: {
+  model: UserSessionModel;
+  ttlMs: number;
+  reuseWindowMs?: number;
+}): RefreshSessions {
   const { model: Session, ttlMs } = options;
+  const reuseWindowMs = options.reuseWindowMs ?? REFRESH_REUSE_WINDOW_MS;
 
   async function insert(
     base: { projectId: string; userId: string; familyId: string; familyCreatedAt: Date; method: string; parentKey: string },
@@ -89,24 +106,36 @@ export function createRefreshSessions(options: { model: UserSessionModel; ttlMs:
       const current = await Session.findOne({ tokenHash }).lean();
       if (!current) throw unauthenticated('Refresh session not found');
       if (current.projectId !== projectId) throw otherProject();
-      if (current.rotatedAt || current.revokedAt || current.expiresAt.getTime() <= Date.now()) {
-        // Replay of a spent token, or use of a revoked/expired one: burn the whole family.
+      if (current.revokedAt || current.expiresAt.getTime() <= Date.now()) {
+        // Use of a revoked or expired token: burn the whole family.
         await revokeFamilyId(current.familyId);
         throw spent();
       }
       const { userId, familyId, familyCreatedAt, method } = current;
-      let next: IssuedRefreshToken;
-      try {
-        // The unique parentKey lets exactly one successor exist: a concurrent second use loses here.
-        next = await insert({ projectId, userId, familyId, familyCreatedAt, method, parentKey: tokenHash }, client);
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+      const base = { projectId, userId, familyId, familyCreatedAt, method };
+      if (!current.rotatedAt) {
+        try {
+          // The unique parentKey lets exactly one successor exist: a concurrent use loses here.
+          const next = await insert({ ...base, parentKey: tokenHash }, client);
+          const now = new Date();
+          await Session.updateOne({ tokenHash, rotatedAt: null }, { $set: { rotatedAt: now, lastUsedAt: now } });
+          return { ...next, userId };
+        } catch (err) {
+          if ((err as { code?: number }).code !== 11000) throw err;
+        }
+      }
+      // Spent already (by a concurrent request, or earlier). When it was first spent: its
+      // rotatedAt, or, while the winner has not set that yet, when the successor was created.
+      const successor = current.rotatedAt ? null : await Session.findOne({ parentKey: tokenHash }).lean();
+      const spentAt = current.rotatedAt ?? successor?.createdAt ?? new Date();
+      if (Date.now() - spentAt.getTime() > reuseWindowMs) {
+        // Replay of a spent token after the reuse window: token theft, burn the whole family.
         await revokeFamilyId(familyId);
         throw spent();
       }
-      const now = new Date();
-      await Session.updateOne({ tokenHash }, { $set: { rotatedAt: now, lastUsedAt: now } });
-      return { ...next, userId };
+      // Within the window (two tabs refreshing at once): a valid sibling in the same family.
+      const sibling = await insert({ ...base, parentKey: `reuse:${tokenHash}:${randomUUID()}` }, client);
+      return { ...sibling, userId };
     },
 
     async revokeByToken(projectId, token) {
@@ -133,7 +162,10 @@ export function createRefreshSessions(options: { model: UserSessionModel; ttlMs:
         .sort({ lastUsedAt: -1 })
         .limit(100)
         .lean();
-      return rows.map((r) => ({
+      // A family may have several live tokens (siblings from concurrent refreshes): list it once.
+      const seen = new Set<string>();
+      const families = rows.filter((r) => !seen.has(r.familyId) && seen.add(r.familyId));
+      return families.map((r) => ({
         id: r.familyId,
         createdAt: r.familyCreatedAt,
         lastUsedAt: r.lastUsedAt,

@@ -1,15 +1,23 @@
 import type { LookupFunction } from 'node:net';
+import type { RedisConnectionConfig } from '../cache/connection.js';
 import type { SecretBox } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
 import { type JobQueue, createJobQueue } from '../jobs/index.js';
 import type { Logger } from '../logger/index.js';
-import type { WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
+import type { WebhookAttempt, WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 import type { Webhook, WebhookModel } from '../models/webhook.model.js';
+import { projectSecretContext } from '../scope/index.js';
 import { type AttemptOutcome, type UrlGuard, attemptDelivery } from './http-attempt.js';
 import { type DataEvent, eventPayload } from './payload.js';
 
 /** Retry delays after failed attempts 1..5 (reference §1.9): 1 min, 5 min, 15 min, 1 h, 4 h. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [60_000, 300_000, 900_000, 3_600_000, 14_400_000];
+
+/**
+ * The error of an attempt whose outcome was never recorded: the process making it stopped (crash,
+ * kill) during the request. It is written before every request and replaced by the outcome.
+ */
+export const INTERRUPTED_ATTEMPT = 'Interrupted: the delivery process stopped during this attempt.';
 
 /** BullMQ queue of webhook deliveries. */
 export const WEBHOOK_QUEUE = 'webhook-delivery-queue';
@@ -23,7 +31,10 @@ export interface WebhookDispatcherOptions {
   guard: UrlGuard;
   /** Socket resolver refusing internal addresses (`createSafeLookup`). */
   lookup?: LookupFunction;
-  redisUrl: string | null;
+  /** Where Redis is (`config.redis`: one node, Sentinel or Cluster); wins over `redisUrl`. */
+  redis?: RedisConnectionConfig | null;
+  /** One-node shorthand for `redis: { url }`; neither set → in-process delivery (single-process mode). */
+  redisUrl?: string | null;
   /** BullMQ key prefix (tests use their Redis prefix). */
   queuePrefix?: string;
   timeoutMs?: number;
@@ -38,7 +49,7 @@ interface DeliveryJob {
 
 /** Decrypts a webhook's signing secret (AAD `project:<id>:webhook`). */
 export function webhookSecretAad(projectId: string): string {
-  return `project:${projectId}:webhook`;
+  return projectSecretContext(projectId, 'webhook');
 }
 
 /** Fires webhooks for data events and delivers them from a queue with retries. */
@@ -65,28 +76,21 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  async function record(
-    job: DeliveryJob,
-    outcome: AttemptOutcome,
-    final: 'delivered' | 'failed' | 'pending',
-    nextRetryAt: Date | null,
-  ) {
+  const attemptRow = (attemptNumber: number, outcome: AttemptOutcome, attemptedAt = new Date()) => ({
+    attemptNumber,
+    status: outcome.ok ? ('success' as const) : ('failed' as const),
+    statusCode: outcome.statusCode,
+    responseBody: outcome.responseBody,
+    error: outcome.error,
+    attemptedAt,
+    durationMs: outcome.durationMs,
+  });
+
+  /** Appends a finished attempt (one that sent nothing: the hook is gone, disabled or unreadable). */
+  async function record(deliveryId: string, attemptNumber: number, outcome: AttemptOutcome) {
     await deliveries.updateOne(
-      { _id: job.deliveryId },
-      {
-        $push: {
-          attempts: {
-            attemptNumber: job.attemptNumber,
-            status: outcome.ok ? 'success' : 'failed',
-            statusCode: outcome.statusCode,
-            responseBody: outcome.responseBody,
-            error: outcome.error,
-            attemptedAt: new Date(),
-            durationMs: outcome.durationMs,
-          },
-        },
-        $set: { finalStatus: final, nextRetryAt },
-      },
+      { _id: deliveryId },
+      { $push: { attempts: attemptRow(attemptNumber, outcome) }, $set: { finalStatus: 'failed', nextRetryAt: null } },
     );
   }
 
@@ -99,18 +103,61 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     durationMs: 0,
   });
 
+  /** True for the row an attempt writes before its request (still there: the attempt was interrupted). */
+  const isInterrupted = (a: WebhookAttempt | undefined) =>
+    a?.status === 'failed' && a.error === INTERRUPTED_ATTEMPT && a.statusCode === null;
+
+  /**
+   * Works one job. Every attempt is written to the log *before* its request goes out, as a failed
+   * attempt "interrupted", and replaced by its outcome afterwards. So when a process dies during a
+   * request, the log already holds that attempt; BullMQ hands the job to a live worker (stalled
+   * job, see `JOB_LOCK_MS`), which sees the interrupted row and makes the *next* attempt right away:
+   * an interrupted attempt is never sent again, and the retry follows within seconds.
+   */
   async function deliver(job: DeliveryJob): Promise<void> {
     const delivery = await deliveries.findById(job.deliveryId).lean();
     if (!delivery || delivery.finalStatus !== 'pending') return;
+    const last = delivery.attempts.at(-1);
+    const lastNumber = last?.attemptNumber ?? 0;
+    let attemptNumber = job.attemptNumber;
+    if (lastNumber >= job.attemptNumber) {
+      if (!isInterrupted(last)) {
+        // This job's attempt finished, but its process stopped before the job was done: make sure
+        // the scheduled retry is queued (a duplicate job loses the claim below), else nothing to do.
+        if (lastNumber === job.attemptNumber && delivery.nextRetryAt) {
+          const wait = Math.max(0, delivery.nextRetryAt.getTime() - Date.now());
+          await queue.add({ deliveryId: job.deliveryId, attemptNumber: lastNumber + 1 }, wait);
+        }
+        return;
+      }
+      attemptNumber = lastNumber + 1; // the interrupted attempt counts: retry it now as the next one
+    }
+    if (attemptNumber > delays.length + 1) {
+      // The interrupted attempt was the last one allowed.
+      await deliveries.updateOne(
+        { _id: delivery._id, finalStatus: 'pending' },
+        { $set: { finalStatus: 'failed', nextRetryAt: null } },
+      );
+      return;
+    }
     const hook = await webhooks.findOne({ _id: delivery.webhookId, projectId: delivery.projectId }).select('+secret').lean();
     if (!hook || !hook.enabled)
-      return record(job, failNow(hook ? 'Webhook is disabled.' : 'Webhook was deleted.'), 'failed', null);
+      return record(job.deliveryId, attemptNumber, failNow(hook ? 'Webhook is disabled.' : 'Webhook was deleted.'));
     let secret: string;
     try {
       secret = secretBox.decrypt(hook.secret, webhookSecretAad(String(delivery.projectId)));
     } catch {
-      return record(job, failNow('Webhook secret could not be decrypted.'), 'failed', null);
+      return record(job.deliveryId, attemptNumber, failNow('Webhook secret could not be decrypted.'));
     }
+    // Claim the attempt: write it to the log as interrupted until its outcome replaces it. A
+    // duplicate run of the same attempt finds it logged and sends nothing.
+    const slot = delivery.attempts.length;
+    const claimed = await deliveries.updateOne(
+      { _id: delivery._id, finalStatus: 'pending', 'attempts.attemptNumber': { $ne: attemptNumber } },
+      { $push: { attempts: attemptRow(attemptNumber, failNow(INTERRUPTED_ATTEMPT)) }, $set: { nextRetryAt: null } },
+    );
+    if (claimed.modifiedCount === 0) return;
+    const attemptedAt = new Date();
     const outcome = await attemptDelivery({
       url: hook.url,
       body: delivery.body,
@@ -121,15 +168,38 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       guard: options.guard,
       lookup: options.lookup,
     });
-    const delay = delays[job.attemptNumber - 1];
-    if (outcome.ok) return record(job, outcome, 'delivered', null);
-    if (!outcome.retryable || delay === undefined) return record(job, outcome, 'failed', null);
-    await record(job, outcome, 'pending', new Date(Date.now() + delay));
-    await queue.add({ deliveryId: job.deliveryId, attemptNumber: job.attemptNumber + 1 }, delay);
+    const delay = delays[attemptNumber - 1];
+    const retry = !outcome.ok && outcome.retryable && delay !== undefined;
+    const final = outcome.ok ? 'delivered' : retry ? 'pending' : 'failed';
+    await settle(String(delivery._id), slot, attemptRow(attemptNumber, outcome, attemptedAt), {
+      finalStatus: final,
+      nextRetryAt: retry ? new Date(Date.now() + (delay as number)) : null,
+    });
+    if (retry) await queue.add({ deliveryId: job.deliveryId, attemptNumber: attemptNumber + 1 }, delay);
+  }
+
+  /** Replaces an attempt's interrupted row (at `slot`, else found by number) with its outcome. */
+  async function settle(
+    deliveryId: string,
+    slot: number,
+    row: ReturnType<typeof attemptRow>,
+    state: { finalStatus: 'delivered' | 'failed' | 'pending'; nextRetryAt: Date | null },
+  ) {
+    const at = (i: number) =>
+      deliveries.updateOne(
+        { _id: deliveryId, [`attempts.${i}.attemptNumber`]: row.attemptNumber },
+        { $set: { [`attempts.${i}`]: row, ...state } },
+      );
+    if ((await at(slot)).matchedCount > 0) return;
+    const current = await deliveries.findById(deliveryId).lean();
+    const index = current?.attempts.findLastIndex((a) => a.attemptNumber === row.attemptNumber) ?? -1;
+    if (index >= 0) await at(index);
+    else await deliveries.updateOne({ _id: deliveryId }, { $push: { attempts: row }, $set: state });
   }
 
   const queue: JobQueue<DeliveryJob> = createJobQueue<DeliveryJob>({
     name: WEBHOOK_QUEUE,
+    redis: options.redis,
     redisUrl: options.redisUrl,
     prefix: options.queuePrefix,
     logger,

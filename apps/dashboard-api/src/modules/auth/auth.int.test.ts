@@ -1,4 +1,6 @@
+import { authClaimModel } from '@urbackend/common/models';
 import jwt from 'jsonwebtoken';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +10,8 @@ import {
   registerVerifiedDeveloper,
   uniqueEmail,
 } from '../../../test/helpers.js';
+import { createDeveloperOtps } from './otp.js';
+import { REUSE_WINDOW_MS } from './sessions.js';
 
 let t: DashboardTestApp;
 beforeAll(async () => {
@@ -118,27 +122,54 @@ describe('login, tokens and sessions', () => {
     await request(t.app).get('/api/auth/me').set(bearer(forged)).expect(401);
   });
 
-  it('rotates refresh tokens and revokes the family when a used one is replayed', async () => {
+  /** Moves every exchange of this developer's tokens back past the reuse window. */
+  const afterWindow = (userId: string) =>
+    t.deps.models.DeveloperSession.updateMany(
+      { developerId: userId, rotatedAt: { $ne: null } },
+      { $set: { rotatedAt: new Date(Date.now() - REUSE_WINDOW_MS - 1000) } },
+    );
+
+  it('rotates refresh tokens and revokes the family when a used one is replayed after the reuse window', async () => {
     const dev = await registerVerifiedDeveloper(t);
     const first = await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(200);
     expect(first.body).toMatchObject({ success: true, user: { email: dev.email } });
     const second = refreshCookieOf(first);
     expect(second).not.toBe(dev.refreshCookie);
-    // Replayed after the short race grace period: the whole family is revoked.
-    await t.deps.models.DeveloperSession.updateMany(
-      { rotatedAt: { $ne: null } },
-      { $set: { rotatedAt: new Date(Date.now() - 60_000) } },
-    );
+    await afterWindow(dev.userId);
     await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(401);
     await request(t.app).post('/api/auth/refresh-token').set('Cookie', second).expect(401);
     await request(t.app).post('/api/auth/refresh-token').expect(401);
   });
 
-  it('refuses a replay right after rotation without logging the other tab out', async () => {
+  it('accepts a replay within the reuse window (two tabs) without logging either tab out', async () => {
     const dev = await registerVerifiedDeveloper(t);
     const first = await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(200);
-    await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(401);
+    const replay = await request(t.app).post('/api/auth/refresh-token').set('Cookie', dev.refreshCookie).expect(200);
+    expect(refreshCookieOf(replay)).not.toBe(refreshCookieOf(first));
     await request(t.app).post('/api/auth/refresh-token').set('Cookie', refreshCookieOf(first)).expect(200);
+    await request(t.app).post('/api/auth/refresh-token').set('Cookie', refreshCookieOf(replay)).expect(200);
+  });
+
+  it('lets 20 concurrent refreshes of one token all succeed; each new token refreshes again', async () => {
+    const dev = await registerVerifiedDeveloper(t);
+    const refresh = (cookie: string) => request(t.app).post('/api/auth/refresh-token').set('Cookie', cookie);
+    const tabs = await Promise.all(Array.from({ length: 20 }, () => refresh(dev.refreshCookie)));
+    expect(tabs.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const r of tabs) {
+      const me = await request(t.app).get('/api/auth/me').set(bearer(r.body.accessToken)).expect(200);
+      expect(me.body.user.email).toBe(dev.email);
+    }
+    const cookies = tabs.map((r) => refreshCookieOf(r));
+    expect(new Set(cookies).size).toBe(20);
+    const again = await Promise.all(cookies.map((c) => refresh(c)));
+    expect(again.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(await t.deps.models.DeveloperSession.countDocuments({ developerId: dev.userId, revokedAt: { $ne: null } })).toBe(0);
+
+    // The original token replayed after the window: the whole family is revoked.
+    await afterWindow(dev.userId);
+    await refresh(dev.refreshCookie).expect(401);
+    expect(await t.deps.models.DeveloperSession.countDocuments({ developerId: dev.userId, revokedAt: null })).toBe(0);
+    await refresh(refreshCookieOf(again[0] as request.Response)).expect(401);
   });
 
   it('refuses refresh from a foreign Origin (403) and accepts the dashboard origin', async () => {
@@ -283,5 +314,54 @@ describe('per-IP limit of the auth routes', () => {
     } finally {
       await limited.cleanup();
     }
+  });
+});
+
+/** Deletes every Redis key of this file (what a `FLUSHALL` does to them), never another file's. */
+async function dropRedisKeys(): Promise<number> {
+  const redis = t.platform.cache.client;
+  expect(redis, 'this test needs Redis').toBeTruthy();
+  if (!redis) return 0;
+  const prefix = t.platform.redisPrefix;
+  let dropped = 0;
+  let cursor = '0';
+  do {
+    // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) dropped += await redis.del(...keys.map((k) => k.slice(prefix.length)));
+  } while (cursor !== '0');
+  return dropped;
+}
+
+describe('attempt limits and cooldowns survive Redis losing its keys (MongoDB holds them)', () => {
+  it('keeps an account blocked after its failed logins, and the OTP resend cooldown running', async () => {
+    const dev = await registerVerifiedDeveloper(t);
+    for (let i = 0; i < t.config.rateLimits.authAccountPer15Min; i++)
+      await request(t.app).post('/api/auth/login').send({ email: dev.email, password: 'wrong-pass' }).expect(401);
+    const email = uniqueEmail();
+    await request(t.app).post('/api/auth/register').send({ email, password: 'secret-123' }).expect(201);
+    await t.platform.cache.client?.set('marker', '1');
+    expect(await dropRedisKeys()).toBeGreaterThan(0);
+    await request(t.app).post('/api/auth/login').send({ email: dev.email, password: dev.password }).expect(429);
+    await request(t.app).post('/api/auth/send-otp').send({ email }).expect(429);
+  });
+
+  it('counts 20 concurrent wrong OTPs exactly (4, 3, 2, 1 left, then burnt) and accepts a right code once', async () => {
+    const otps = createDeveloperOtps(t.deps.models.DeveloperOtp, t.deps.hasher, authClaimModel(t.platform.db.connection));
+    const developerId = new Types.ObjectId();
+    const code = await otps.issue(developerId, 'verify');
+    const wrong = code === '000000' ? '111111' : '000000';
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => otps.consume(developerId, 'verify', wrong)));
+    const messages = results.map((r) => (r.status === 'rejected' ? `${r.reason.status} ${r.reason.message}` : 'accepted'));
+    const count = (m: string) => messages.filter((x) => x === m).length;
+    for (let left = 4; left >= 1; left--) expect(count(`400 Incorrect OTP. ${left} attempt(s) remaining.`)).toBe(1);
+    expect(count('429 Too many incorrect attempts. Please request a new OTP.')).toBe(1);
+    expect(count('400 Invalid or expired OTP. Please request a new one.')).toBe(15);
+    await expect(otps.consume(developerId, 'verify', code)).rejects.toMatchObject({ status: 400 });
+
+    const fresh = await otps.issue(developerId, 'reset');
+    const rights = await Promise.allSettled(Array.from({ length: 10 }, () => otps.consume(developerId, 'reset', fresh)));
+    expect(rights.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 });

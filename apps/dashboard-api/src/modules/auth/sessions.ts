@@ -4,8 +4,12 @@ import { unauthenticated } from '@urbackend/common/errors';
 import type { DeveloperSessionModel } from '@urbackend/common/models';
 import type { Types } from 'mongoose';
 
-/** A token replayed this soon after its rotation is refused without revoking its family. */
-export const REUSE_GRACE_MS = 3000;
+/**
+ * How long after a refresh token was first exchanged it may be exchanged again (two tabs, or a
+ * retried request, refreshing at once): each such reuse gets a valid token of the same family and
+ * revokes nothing. A reuse after this window revokes the whole family.
+ */
+export const REUSE_WINDOW_MS = 10_000;
 
 export interface SessionContext {
   ip: string;
@@ -23,8 +27,9 @@ export interface DeveloperSessions {
   /** Starts a new family (login, OTP verification). */
   start(developerId: Types.ObjectId | string, ctx: SessionContext): Promise<IssuedRefresh>;
   /**
-   * Exchanges a refresh token for a new one. Unknown, expired or revoked → 401. A token that was
-   * already exchanged (reuse) revokes its whole family → 401.
+   * Exchanges a refresh token for a new one of the same family. Unknown, expired or revoked → 401.
+   * A token exchanged again within {@link REUSE_WINDOW_MS} of its first exchange gets another
+   * valid token of the family (a sibling); after the window the reuse revokes the family → 401.
    */
   rotate(token: string, ctx: SessionContext): Promise<{ developerId: string; refresh: IssuedRefresh }>;
   /** Revokes the family of `token` (logout); unknown tokens are ignored. */
@@ -58,23 +63,24 @@ export function createDeveloperSessions(DeveloperSession: DeveloperSessionModel,
 
     async rotate(token, ctx) {
       const invalid = () => unauthenticated('Invalid or expired refresh token. Please log in again.');
+      const tokenHash = sha256Hex(token);
+      const known = await DeveloperSession.findOne({ tokenHash }).lean();
       const now = new Date();
-      // Claim the token atomically: only one request can exchange it.
-      const claimed = await DeveloperSession.findOneAndUpdate(
-        { tokenHash: sha256Hex(token), rotatedAt: null, revokedAt: null },
-        { $set: { rotatedAt: now, lastUsedAt: now } },
-      ).lean();
-      if (!claimed) {
-        const known = await DeveloperSession.findOne({ tokenHash: sha256Hex(token) }).lean();
-        // Reuse of a spent or revoked token burns the family, except a replay within a few
-        // seconds of its rotation (two tabs refreshing at once), which just fails.
-        const racing = known?.rotatedAt && now.getTime() - known.rotatedAt.getTime() < REUSE_GRACE_MS && !known.revokedAt;
-        if (known && !racing) await revokeFamily(known.familyId);
+      if (!known || known.revokedAt || known.expiresAt <= now) throw invalid();
+      if (known.rotatedAt && now.getTime() - known.rotatedAt.getTime() > REUSE_WINDOW_MS) {
+        // Reuse of a token exchanged earlier: token theft, burn the whole family.
+        await revokeFamily(known.familyId);
         throw invalid();
       }
-      if (claimed.expiresAt <= now) throw invalid();
-      const refresh = await issue(claimed.developerId, claimed.familyId, ctx);
-      return { developerId: String(claimed.developerId), refresh };
+      // First exchange, or a reuse within the window (concurrent refreshes): both get a token.
+      // No atomic claim is needed (FerretDB has none): concurrent first exchanges all fall within
+      // the window; the window counts from rotatedAt, set by the first one (or, on FerretDB, by
+      // one of several racing first exchanges, milliseconds apart).
+      if (!known.rotatedAt) {
+        await DeveloperSession.updateOne({ _id: known._id, rotatedAt: null }, { $set: { rotatedAt: now, lastUsedAt: now } });
+      }
+      const refresh = await issue(known.developerId, known.familyId, ctx);
+      return { developerId: String(known.developerId), refresh };
     },
 
     async revokeByToken(token) {

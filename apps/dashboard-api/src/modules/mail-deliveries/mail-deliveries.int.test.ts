@@ -1,7 +1,7 @@
 import { type Server, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createMailer } from '@urbackend/common/mail';
-import { type MailService, createMailQuota, createMailService, mailSendSchema } from '@urbackend/common/mail-api';
+import { type MailService, createMailQuota, createMailService, mailMonth, mailSendSchema } from '@urbackend/common/mail-api';
 import { type SmtpSink, startSmtpSink, testServices, waitFor } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ function mailService(smtpUrl: string): MailService {
     templates: models.MailTemplate,
     deliveries: models.MailDelivery,
     secretBox: t.deps.secretBox,
-    quota: createMailQuota(t.platform.cache),
+    quota: createMailQuota(t.deps.meter),
     platformMailer: createMailer({ smtpUrl, from: 'Platform <no-reply@platform.test>', logger: t.platform.logger }),
     logger: t.platform.logger,
     isProduction: false,
@@ -94,13 +94,14 @@ describe('mail delivery log', () => {
   it('records failed sends with every attempt, releases their quota slots and lists them to the owner only', async () => {
     const project = await createTestProject(t.app, owner, 'Mailer');
     const base = `/api/projects/${project._id}/mail/deliveries`;
-    const counter = `project:mail:count:${project._id}:${new Date().toISOString().slice(0, 7)}`;
+    const counter = `{u:${project._id}}:mail:${mailMonth(new Date())}`;
     // The monthly quota counter lives in Redis.
     const redis = t.platform.cache.client;
     expect(redis, 'this test needs Redis').toBeTruthy();
     await send(mailService(closedUrl), project._id, 'nobody@example.com', 'unreachable');
     await send(mailService(rejecting.url), project._id, ['a@example.com', 'b@example.com'], 'rejected');
-    expect(await redis?.get(counter)).toBe('2');
+    // One mail per recipient: 1 + 2.
+    expect(await redis?.get(counter)).toBe('3');
 
     const failed = await listUntil(owner, base, (items) => items.filter((d) => d.status === 'failed').length === 2);
     const unreachable = failed.find((d) => d.subject === 'unreachable');
@@ -109,7 +110,7 @@ describe('mail delivery log', () => {
     expect(unreachable?.attempts[0]?.error).toMatch(/ECONNREFUSED/);
     expect(rejected).toMatchObject({ to: ['a@example.com', 'b@example.com'], lastError: expect.stringContaining('550') });
     expect(rejected?.attempts).toHaveLength(3);
-    await waitFor(async () => (await redis?.get(counter)) === '0', { message: 'both quota slots released' });
+    await waitFor(async () => (await redis?.get(counter)) === '0', { message: 'every recipient released' });
     expect(await redis?.get(counter)).toBe('0');
 
     await request(t.app).get(base).set(auth(stranger)).expect(404);

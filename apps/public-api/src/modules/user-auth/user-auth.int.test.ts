@@ -1,4 +1,5 @@
 import { createCache } from '@urbackend/common/cache';
+import { REFRESH_REUSE_WINDOW_MS } from '@urbackend/common/user-auth';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,31 @@ async function signupVerified(label: string, password = 'secret-123') {
     accessToken: res.body.accessToken as string,
     refreshToken: res.body.refreshToken as string,
   };
+}
+
+/** Moves every spend of the user's refresh tokens back past the reuse window. */
+async function afterReuseWindow(userId: string) {
+  const past = new Date(Date.now() - REFRESH_REUSE_WINDOW_MS - 1000);
+  await deps.models.UserSession.updateMany({ userId, rotatedAt: { $ne: null } }, { $set: { rotatedAt: past } });
+  // A spend whose rotatedAt is not set yet is dated by its successor's creation.
+  await deps.models.UserSession.collection.updateMany({ userId }, { $set: { createdAt: past } });
+}
+
+/** Deletes every Redis key of this file (what a `FLUSHALL` does to them), never another file's. */
+async function dropRedisKeys(): Promise<number> {
+  const redis = h.platform.cache.client;
+  expect(redis, 'this test needs Redis').toBeTruthy();
+  if (!redis) return 0;
+  const prefix = h.platform.redisPrefix;
+  let dropped = 0;
+  let cursor = '0';
+  do {
+    // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) dropped += await redis.del(...keys.map((k) => k.slice(prefix.length)));
+  } while (cursor !== '0');
+  return dropped;
 }
 
 beforeAll(async () => {
@@ -229,6 +255,8 @@ describe('tokens', () => {
     expect(cookie.body).not.toHaveProperty('refreshToken');
     const newest = /refreshToken=([^;]+)/.exec(cookie.headers['set-cookie']?.[0] ?? '')?.[1] ?? '';
 
+    // Replayed after the reuse window (within it, a replay is a second tab and succeeds).
+    await afterReuseWindow(user.userId);
     const replay = await request(app)
       .post('/api/userAuth/refresh-token')
       .set('x-api-key', pk)
@@ -245,6 +273,39 @@ describe('tokens', () => {
     expect(missing.body.error).toBe('Refresh token missing');
   });
 
+  it('lets 20 concurrent refreshes of one token all succeed (two tabs); a replay after the window revokes the family', async () => {
+    const user = await signupVerified('tabs');
+    const refresh = (token: string) =>
+      request(app)
+        .post('/api/userAuth/refresh-token')
+        .set('x-api-key', pk)
+        .set('x-refresh-token', token)
+        .set('x-refresh-token-mode', 'header');
+    const tabs = await Promise.all(Array.from({ length: 20 }, () => refresh(user.refreshToken)));
+    expect(tabs.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const r of tabs) {
+      const me = await request(app)
+        .get('/api/userAuth/me')
+        .set('x-api-key', pk)
+        .set('authorization', `Bearer ${r.body.accessToken}`);
+      expect(me.status).toBe(200);
+    }
+    const again = await Promise.all(tabs.map((r) => refresh(r.body.refreshToken)));
+    expect(again.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const sessions = await request(app)
+      .get('/api/userAuth/sessions')
+      .set('x-api-key', pk)
+      .set('authorization', `Bearer ${again[0]?.body.accessToken}`);
+    expect(sessions.body.data).toHaveLength(1);
+
+    await afterReuseWindow(user.userId);
+    const replay = await refresh(user.refreshToken);
+    expect(replay.status).toBe(403);
+    expect(replay.body.error).toBe('Refresh token is invalid or already used');
+    expect(await deps.models.UserSession.countDocuments({ userId: user.userId, revokedAt: null })).toBe(0);
+    expect((await refresh(again[0]?.body.refreshToken)).status).toBe(403);
+  });
+
   it('keeps sessions across a Redis outage (MongoDB holds them)', async () => {
     const user = await signupVerified('redis-down');
     const deadCache = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, logger: h.platform.logger });
@@ -256,5 +317,35 @@ describe('tokens', () => {
     expect(res.status).toBe(200);
     downDeps.mailer.close();
     await deadCache.close();
+  });
+});
+
+describe('OTPs and attempt counts survive Redis losing its keys (MongoDB holds them)', () => {
+  const post = (path: string, body: object) => request(app).post(`/api/userAuth/${path}`).set('x-api-key', pk).send(body);
+
+  it('verifies with a code mailed before the keys were lost, and keeps a burnt code burnt', async () => {
+    await h.platform.cache.client?.set('marker', '1');
+    const user = await signupVerified('flush');
+    const code = await h.sink.otpFor(user.email, { subject: /Verify your account/ });
+    expect(await dropRedisKeys()).toBeGreaterThan(0);
+    expect((await post('resend-verification-otp', { email: user.email })).status).toBe(429);
+    expect((await post('verify-email', { email: user.email, otp: code })).status).toBe(200);
+
+    const other = await signupVerified('flush-burn');
+    const otherCode = await h.sink.otpFor(other.email, { subject: /Verify your account/ });
+    const wrong = otherCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) expect((await post('verify-email', { email: other.email, otp: wrong })).status).toBe(400);
+    await dropRedisKeys();
+    const late = await post('verify-email', { email: other.email, otp: otherCode });
+    expect(late.status).toBe(400);
+    expect(late.body.error).toBe('Invalid or expired OTP');
+  });
+
+  it('keeps an account blocked after its failed logins', async () => {
+    const user = await signupVerified('flush-login');
+    for (let i = 0; i < 10; i++) expect((await post('login', { email: user.email, password: 'wrong-pass' })).status).toBe(400);
+    await h.platform.cache.client?.set('marker', '1');
+    expect(await dropRedisKeys()).toBeGreaterThan(0);
+    expect((await post('login', { email: user.email, password: user.password })).status).toBe(429);
   });
 });

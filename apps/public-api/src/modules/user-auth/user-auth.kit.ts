@@ -3,7 +3,7 @@ import type { SecretBox } from '@urbackend/common/crypto';
 import { type UsersAccess, createUsersAccess } from '@urbackend/common/end-users';
 import type { Logger } from '@urbackend/common/logger';
 import type { Mailer } from '@urbackend/common/mail';
-import type { PlatformModels } from '@urbackend/common/models';
+import { type PlatformModels, authClaimModel } from '@urbackend/common/models';
 import type { Platform } from '@urbackend/common/platform';
 import { type AttemptCounter, createAttemptCounter } from '@urbackend/common/rate-limit';
 import { type ScopedProject, projectSecretContext } from '@urbackend/common/scope';
@@ -79,28 +79,36 @@ export interface UserAuthKit extends UserAuthInput {
 
 /** Builds the user-auth kit (no I/O). */
 export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
-  const { settings, cache, models } = input;
+  const { settings, models } = input;
   const refreshTtlMs = durationMs(settings.refreshTokenTtl);
   const window = 15 * 60_000;
   const message = 'Too many attempts. Please try again later.';
+  // Durable counters and cooldowns (MongoDB, beside the other platform models).
+  const claims = authClaimModel(models.UserOtp.db);
   return {
     ...input,
     refreshTtlMs,
     tokens: createAccessTokens({ ttl: settings.accessTokenTtl }),
     sessions: createRefreshSessions({ model: models.UserSession, ttlMs: refreshTtlMs }),
-    otp: createOtpService({ cache, model: models.UserOtp }),
-    oauthStates: createOneTimeStore(cache, 'uauth:oauth-state'),
-    exchangeCodes: createOneTimeStore(cache, 'uauth:oauth-exchange'),
+    otp: createOtpService({ model: models.UserOtp, claims }),
+    oauthStates: createOneTimeStore(claims, 'uauth:oauth-state'),
+    exchangeCodes: createOneTimeStore(claims, 'uauth:oauth-exchange'),
     providers: createOAuthProviders(settings.oauth),
     users: createUsersAccess(),
     loginFailures: createAttemptCounter({
-      cache,
+      model: claims,
       name: 'uauth-login',
       windowMs: window,
       limit: input.authAccountPer15Min,
       message,
     }),
-    otpFailures: createAttemptCounter({ cache, name: 'uauth-otp', windowMs: window, limit: input.authAccountPer15Min, message }),
+    otpFailures: createAttemptCounter({
+      model: claims,
+      name: 'uauth-otp',
+      windowMs: window,
+      limit: input.authAccountPer15Min,
+      message,
+    }),
     jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, projectSecretContext(project._id, 'jwtSecret')),
   };
 }

@@ -2,6 +2,7 @@ import { notFound } from '../errors/index.js';
 import { type ListQuery, checkPipeline, cursorFilter, encodeCursor, parseListQuery, parseReadOptions } from '../query/index.js';
 import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
+import { runAggregation } from './aggregate.js';
 import { type QueryLimits, andFilters, dataCollection, present } from './collection.js';
 import { populate } from './populate.js';
 import { readFilter } from './rls.js';
@@ -104,9 +105,10 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       const raw = body && typeof body === 'object' && !Array.isArray(body) ? (body as Doc).pipeline : undefined;
       const pipeline = checkPipeline(raw);
       const rls = readFilter(scope, collection);
-      const stages = [...(Object.keys(rls).length ? [{ $match: rls }] : []), ...pipeline, { $project: { password: 0 } }];
+      const head = Object.keys(rls).length ? [{ $match: rls }] : [];
       const model = await scope.tenant.model(collection);
-      const data = await model.aggregate(stages as never[]).option({ maxTimeMS: limits.maxTimeMs });
+      const kind = await scope.tenant.serverKind();
+      const data = await runAggregation({ model, head, pipeline, kind, maxTimeMs: limits.maxTimeMs });
       return { success: true, data, message: 'Aggregation executed successfully.' };
     },
   };

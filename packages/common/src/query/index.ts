@@ -2,6 +2,7 @@ export { cursorFilter, decodeCursor, encodeCursor, type SortKey } from './cursor
 export {
   DEFAULT_LIMIT,
   MAX_LIMIT,
+  MAX_OFFSET_WINDOW,
   MAX_REGEX_LENGTH,
   RESERVED_PARAMS,
   parseListQuery,
@@ -11,6 +12,7 @@ export {
   type ListQuery,
 } from './list-query.js';
 export { checkPipeline, AGGREGATE_STAGES } from './pipeline.js';
+export { splitPipeline, type PipelineSplit } from './pipeline-engine.js';
 export {
   FORBIDDEN_SEGMENTS,
   assertSafePath,

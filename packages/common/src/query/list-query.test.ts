@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import type { FieldDef } from '../models/index.js';
 import { cursorFilter, decodeCursor, encodeCursor } from './cursor.js';
-import { parseListQuery, parseSort } from './list-query.js';
+import { MAX_OFFSET_WINDOW, parseListQuery, parseSort } from './list-query.js';
 import { checkPipeline } from './pipeline.js';
 
 const fields: FieldDef[] = [
@@ -63,6 +63,18 @@ describe('parseListQuery filters', () => {
     [{ fields: 'a,-b' }, /"fields"/],
     [{ count: 'maybe' }, /"count"/],
     [{ meta: 'no' }, /"meta"/],
+    [
+      { page: '1000000000' },
+      /^Invalid value for "page": must be at most 1000 with limit 100; use cursor paging \(cursor=\) for deeper pages\.$/,
+    ],
+    [{ page: '1001' }, /"page": must be at most 1000 with limit 100/],
+    [{ page: '10001', limit: '10' }, /"page": must be at most 10000 with limit 10/],
+    [{ page: '100001', limit: '1' }, /"page": must be at most 100000 with limit 1/],
+    [{ page: '9'.repeat(400) }, /"page": must be at most 1000 with limit 100/],
+    [{ page: '2000', limit: '500' }, /"page": must be at most 1000 with limit 100/],
+    [{ skip: '99901' }, /"skip": must be at most 99900 with limit 100; use cursor paging/],
+    [{ skip: '1000000000000' }, /"skip": must be at most 99900/],
+    [{ page: '1.5' }, /"page": expected an integer of at least 1/],
   ])('%j is a 400', (query, message) => {
     expect(() => parseListQuery(query as Record<string, unknown>, fields)).toThrow(message);
   });
@@ -81,6 +93,27 @@ describe('parseListQuery options', () => {
   it('caps limit at 100 and computes skip from page', () => {
     expect(parseListQuery({ limit: '500', page: '3' }, fields)).toMatchObject({ limit: 100, skip: 200 });
     expect(parseListQuery({ limit: '10', skip: '7' }, fields)).toMatchObject({ limit: 10, skip: 7 });
+    expect(parseListQuery({ limit: '1000000000000' }, fields)).toMatchObject({ limit: 100 });
+  });
+
+  it.each([
+    [{ page: '1000' }, { page: 1000, limit: 100, skip: 99_900 }],
+    [
+      { page: '10000', limit: '10' },
+      { page: 10_000, limit: 10, skip: 99_990 },
+    ],
+    [
+      { page: '100000', limit: '1' },
+      { page: 100_000, limit: 1, skip: 99_999 },
+    ],
+    [
+      { page: '3333', limit: '30' },
+      { page: 3333, limit: 30, skip: 99_960 },
+    ],
+    [{ skip: '99900' }, { limit: 100, skip: 99_900 }],
+  ])('offset paging reaches MAX_OFFSET_WINDOW documents deep: %j', (query, expected) => {
+    expect(MAX_OFFSET_WINDOW).toBe(100_000);
+    expect(parseListQuery(query, fields)).toMatchObject(expected);
   });
 
   it('parses every sort syntax', () => {
@@ -141,6 +174,15 @@ describe('checkPipeline', () => {
     [[{ $facet: { a: [{ $lookup: {} }] } }], /blocked stage/],
     [[{ $match: {}, $limit: 1 }], /exactly one/],
     [['x'], /must be an object/],
+    [[{ $match: { a: { _bsontype: 'Code', code: 'x' } } }], /forbidden key "_bsontype"/],
+    [[{ $addFields: { x: { $literal: { _bsontype: 'Long' } } } }], /forbidden key "_bsontype"/],
+    [[{ $limit: 0 }], /\$limit must be a positive integer/],
+    [[{ $limit: 1.5 }], /\$limit must be a positive integer/],
+    [[{ $limit: '5' }], /\$limit must be a positive integer/],
+    [[{ $skip: -1 }], /\$skip must be a non-negative integer/],
+    [[{ $count: '$n' }], /\$count must be a field name/],
+    [[{ $count: 'a.b' }], /\$count must be a field name/],
+    [[{ $count: '' }], /\$count must be a field name/],
   ])('refuses %j', (pipeline, message) => {
     expect(() => checkPipeline(pipeline)).toThrow(message);
   });

@@ -20,6 +20,11 @@ export const RESERVED_PARAMS = new Set([
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 100;
+/**
+ * Offset paging reaches at most this many documents deep (`page × limit`, or `skip + limit`), so a
+ * query never skips more than this: page ≤ 1000 with limit 100. Deeper pages use cursor paging.
+ */
+export const MAX_OFFSET_WINDOW = 100_000;
 export const MAX_REGEX_LENGTH = 128;
 const MAX_FILTERS = 50;
 const MAX_IN_VALUES = 100;
@@ -69,7 +74,7 @@ function single(query: RawQuery, param: string): string | undefined {
 function positiveInt(query: RawQuery, param: string, min: number): number | undefined {
   const raw = single(query, param);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(raw.trim()) || Number(raw) < min) {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
     throw badRequest(`Invalid value for "${param}": expected an integer of at least ${min}.`);
   }
   return Number(raw);
@@ -228,7 +233,8 @@ export function parsePopulate(query: RawQuery, fields: readonly FieldDef[]): str
 /**
  * Parses an Express 5 (`simple` parser) query for listing a collection with field list `fields`.
  * Throws `AppError` 400 naming the parameter for anything invalid: `$`-keys, brackets, bad
- * numbers/dates/ids, page/limit below 1, a malformed cursor, populate on a non-Ref field.
+ * numbers/dates/ids, page/limit below 1, a page (or skip) deeper than `MAX_OFFSET_WINDOW`
+ * documents, a malformed cursor, populate on a non-Ref field. A limit above 100 is taken as 100.
  */
 export function parseListQuery(query: RawQuery, fields: readonly FieldDef[]): ListQuery {
   for (const key of Object.keys(query)) assertSafePath(key, key);
@@ -236,7 +242,18 @@ export function parseListQuery(query: RawQuery, fields: readonly FieldDef[]): Li
   const sort = parseSort(single(query, 'sort'));
   const page = positiveInt(query, 'page', 1) ?? 1;
   const limit = Math.min(positiveInt(query, 'limit', 1) ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const maxPage = Math.floor(MAX_OFFSET_WINDOW / limit);
+  if (page > maxPage) {
+    throw badRequest(
+      `Invalid value for "page": must be at most ${maxPage} with limit ${limit}; use cursor paging (cursor=) for deeper pages.`,
+    );
+  }
   const skipParam = positiveInt(query, 'skip', 0);
+  if (skipParam !== undefined && skipParam > MAX_OFFSET_WINDOW - limit) {
+    throw badRequest(
+      `Invalid value for "skip": must be at most ${MAX_OFFSET_WINDOW - limit} with limit ${limit}; use cursor paging (cursor=) for deeper pages.`,
+    );
+  }
   const countRaw = single(query, 'count');
   if (countRaw !== undefined && countRaw !== 'true' && countRaw !== 'false') {
     throw badRequest('Invalid value for "count": expected true or false.');

@@ -39,15 +39,32 @@ function walk(value: unknown, depth: number): void {
   if (value === null || typeof value !== 'object') return;
   for (const [key, inner] of Object.entries(value)) {
     if (BLOCKED_ANYWHERE.has(key)) throw badRequest(`Aggregation pipeline contains blocked operator "${key}".`);
-    if (FORBIDDEN_SEGMENTS.has(key)) throw badRequest(`Aggregation pipeline contains forbidden key "${key}".`);
+    if (FORBIDDEN_SEGMENTS.has(key) || key === '_bsontype') {
+      throw badRequest(`Aggregation pipeline contains forbidden key "${key}".`);
+    }
     walk(inner, depth + 1);
+  }
+}
+
+/**
+ * Arguments every server checks the same way, checked here so that the answer never depends on
+ * which engine (the database or the in-process evaluator) runs the stage.
+ */
+function checkArgument(name: string, arg: unknown, i: number): void {
+  const integer = typeof arg === 'number' && Number.isSafeInteger(arg);
+  if (name === '$limit' && !(integer && arg > 0)) throw badRequest(`pipeline[${i}]: $limit must be a positive integer.`);
+  if (name === '$skip' && !(integer && arg >= 0)) throw badRequest(`pipeline[${i}]: $skip must be a non-negative integer.`);
+  if (name === '$count' && !(typeof arg === 'string' && arg !== '' && !arg.startsWith('$') && !arg.includes('.'))) {
+    throw badRequest(`pipeline[${i}]: $count must be a field name (not empty, no "$" prefix, no ".").`);
   }
 }
 
 /**
  * Checks an aggregation pipeline: 1..20 stages, each an object with exactly one allow-listed
  * stage operator, and none of `$where`, `$function`, `$accumulator`, `$lookup`, `$unionWith`,
- * `$graphLookup`, `$out`, `$merge` anywhere inside. Returns the pipeline; throws 400 otherwise.
+ * `$graphLookup`, `$out`, `$merge` anywhere inside, nor prototype keys or `_bsontype` (which the
+ * BSON serializer would read as a type tag); `$limit` a positive integer, `$skip` a non-negative
+ * one, `$count` a plain field name. Returns the pipeline; throws 400 otherwise.
  */
 export function checkPipeline(pipeline: unknown): Record<string, unknown>[] {
   if (!Array.isArray(pipeline) || pipeline.length === 0) {
@@ -63,6 +80,7 @@ export function checkPipeline(pipeline: unknown): Record<string, unknown>[] {
     const name = keys[0] as string;
     if (!AGGREGATE_STAGES.has(name)) throw badRequest(`Aggregation pipeline contains blocked stage "${name}".`);
     walk(stage, 0);
+    checkArgument(name, (stage as Record<string, unknown>)[name], i);
   });
   return pipeline as Record<string, unknown>[];
 }

@@ -55,8 +55,35 @@ describe('validateDocument insert', () => {
     [{ title: 'a\u0000' }, /NUL/],
     [JSON.parse('{"title":"a","__proto__":{"x":1}}'), /__proto__/],
     [[{ title: 'a' }], /must be a JSON object/],
+    [{ _bsontype: 'Code', code: 'x' }, /^Field '_bsontype' is reserved by the database driver\.$/],
+    [{ _bsontype: 'ObjectId', id: 'x' }, /Field '_bsontype' is reserved/],
+    [{ title: 'a', extra: { _bsontype: 'Code', code: 'x' } }, /Field 'extra._bsontype' is reserved/],
+    [{ title: 'a', meta: { views: 1, deep: [{ _bsontype: 'Long' }] } }, /Field 'meta.deep.0._bsontype' is reserved/],
+    [{ title: 'a', author: { _bsontype: 'ObjectId', id: oid } }, /Field 'author._bsontype' is reserved/],
+    [{ title: 'a', extra: { isMongooseBuffer: true } }, /Field 'extra.isMongooseBuffer' is reserved/],
+    [{ title: 'a', _doc: {} }, /Field '_doc' is reserved by the database driver at the top level/],
+    [{ title: 'a', get: 1 }, /Field 'get' is reserved/],
+    [{ title: 'a', toObject: 'x' }, /Field 'toObject' is reserved/],
+    [{ title: 'a', markModified: 1 }, /Field 'markModified' is reserved/],
+    [{ title: 'a', modifiedPaths: 1 }, /Field 'modifiedPaths' is reserved/],
+    [{ title: 'a', ownerDocument: 1 }, /Field 'ownerDocument' is reserved/],
   ])('%j is refused', (body, message) => {
     expect(() => validateDocument(fields, body, 'insert')).toThrow(message);
+  });
+
+  it('names the driver key in details, and still takes real ObjectIds and those names below the top level', () => {
+    try {
+      validateDocument(fields, { title: 'a', x: { _bsontype: 'Code' } }, 'patch');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ status: 400, details: [{ path: 'x._bsontype' }] });
+    }
+    const doc = validateDocument(
+      fields,
+      { title: 'a', author: new Types.ObjectId(oid), extra: { get: 1, _doc: 2, toObject: 3 } },
+      'insert',
+    );
+    expect(doc).toMatchObject({ author: new Types.ObjectId(oid), extra: { get: 1, _doc: 2, toObject: 3 } });
   });
 });
 

@@ -303,3 +303,74 @@ describe('row-level security', () => {
     }
   });
 });
+
+describe('keys the BSON serializer or mongoose treat specially', () => {
+  it('answers 400 naming the key on every write and in pipelines, never 500, and keeps serving', async () => {
+    const code = { _bsontype: 'Code', code: 'process.exit(1)' };
+    const id = (await request(h.app).post('/api/data/posts').set(sk()).send({ title: 'target' }).expect(201)).body._id;
+    const cases: [request.Test, string][] = [
+      [request(h.app).post('/api/data/posts').set(sk()).send(code), "Field '_bsontype' is reserved by the database driver."],
+      [
+        request(h.app)
+          .post('/api/data/posts')
+          .set(sk())
+          .send({ title: 'x', extra: { deep: [code] } }),
+        "Field 'extra.deep.0._bsontype' is reserved by the database driver.",
+      ],
+      [
+        request(h.app)
+          .post('/api/data/posts')
+          .set(sk())
+          .send({ title: 'x', author: { _bsontype: 'ObjectId', id: 'x' } }),
+        "Field 'author._bsontype' is reserved by the database driver.",
+      ],
+      [
+        request(h.app)
+          .post('/api/data/posts')
+          .set(sk())
+          .send({ title: 'x', _doc: { a: 1 } }),
+        "Field '_doc' is reserved by the database driver at the top level.",
+      ],
+      [
+        request(h.app)
+          .post('/api/data/posts/bulk')
+          .set(sk())
+          .send([{ title: 'ok' }, { title: 'x', get: 1 }]),
+        'Item [1].get: is reserved by the database driver at the top level. Nothing was inserted.',
+      ],
+      [
+        request(h.app)
+          .patch(`/api/data/posts/${id}`)
+          .set(sk())
+          .send({ meta: { isMongooseBuffer: true } }),
+        "Field 'meta.isMongooseBuffer' is reserved by the database driver.",
+      ],
+      [
+        request(h.app).put(`/api/data/posts/${id}`).set(sk()).send({ toObject: 1 }),
+        "Field 'toObject' is reserved by the database driver at the top level.",
+      ],
+      [
+        request(h.app)
+          .post('/api/data/posts/aggregate')
+          .set(sk())
+          .send({ pipeline: [{ $match: { title: code } }] }),
+        'Aggregation pipeline contains forbidden key "_bsontype".',
+      ],
+    ];
+    for (const [req, error] of cases) {
+      const res = await req;
+      expect({ status: res.status, error: res.body.error }).toEqual({ status: 400, error });
+    }
+    const after = await request(h.app).get(`/api/data/posts/${id}`).set(sk()).expect(200);
+    expect(after.body).toMatchObject({ title: 'target' });
+    expect(after.body.meta).toBeUndefined();
+  });
+
+  it('bounds offset paging and points to cursor paging', async () => {
+    const res = await request(h.app).get('/api/data/posts?page=1000000000').set(sk()).expect(400);
+    expect(res.body.error).toBe(
+      'Invalid value for "page": must be at most 1000 with limit 100; use cursor paging (cursor=) for deeper pages.',
+    );
+    await request(h.app).get('/api/data/posts?page=1000').set(sk()).expect(200);
+  });
+});

@@ -1,4 +1,5 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnectionConfig } from '../config/index.js';
 import { type RedisHost, parseHostList } from '../config/index.js';
 import { redactUri } from '../logger/index.js';
 
@@ -12,27 +13,7 @@ export type RedisMode = 'single' | 'sentinel' | 'cluster';
 
 export type { RedisHost } from '../config/index.js';
 
-/**
- * Where Redis is: exactly one of `url` (one node), `sentinel` or `cluster` (see `loadConfig`,
- * which refuses other combinations). `url: null` with neither of the others means no Redis.
- */
-export interface RedisConnectionConfig {
-  /** `redis://` or `rediss://` URL of one node (credentials, TLS and database number go in the URL). */
-  url: string | null;
-  /**
-   * Sentinels (comma list of host:port, as in `REDIS_SENTINELS`), the master name they watch and
-   * their own password; ioredis asks them for the current primary.
-   */
-  sentinel?: { sentinels: string; name: string; password?: string | null } | null;
-  /** Any reachable nodes of a Redis Cluster (comma list of host:port); the client discovers the rest. */
-  cluster?: { nodes: string } | null;
-  /** ACL user of the data nodes (Sentinel and Cluster modes; one node: in the URL). */
-  username?: string | null;
-  /** Password of the data nodes (Sentinel and Cluster modes; one node: in the URL). */
-  password?: string | null;
-  /** TLS to the data nodes and sentinels (Sentinel and Cluster modes; one node: `rediss://`). */
-  tls?: boolean;
-}
+export type { RedisConnectionConfig } from '../config/index.js';
 
 /** The mode `config` selects, or null when it names no Redis. */
 export function redisMode(config: RedisConnectionConfig): RedisMode | null {

@@ -209,27 +209,35 @@ export function loadConfig<S extends z.ZodRawShape, T>(
 }
 
 /** The parts of the config every server has, built from the base shape. */
+/**
+ * Where Redis is: exactly one of `url` (one node), `sentinel` or `cluster` (`loadConfig` refuses
+ * other combinations). `url: null` with neither of the others means no Redis.
+ */
+export interface RedisConnectionConfig {
+  /** `redis://` or `rediss://` URL of one node (credentials, TLS and database number go in the URL). */
+  url: string | null;
+  /**
+   * Sentinels (comma list of host:port, as in `REDIS_SENTINELS`), the master name they watch and
+   * their own password; ioredis asks them for the current primary.
+   */
+  sentinel?: { sentinels: string; name: string; password?: string | null } | null;
+  /** Any reachable nodes of a Redis Cluster (comma list of host:port); the client discovers the rest. */
+  cluster?: { nodes: string } | null;
+  /** ACL user of the data nodes (Sentinel and Cluster modes; one node: in the URL). */
+  username?: string | null;
+  /** Password of the data nodes (Sentinel and Cluster modes; one node: in the URL). */
+  password?: string | null;
+  /** TLS to the data nodes and sentinels (Sentinel and Cluster modes; one node: `rediss://`). */
+  tls?: boolean;
+}
+
 export interface BaseConfig {
   env: 'development' | 'test' | 'production';
   isProduction: boolean;
   logLevel: string;
   mongodb: { uri: string; timeoutMs: number; poolSize: number };
-  /**
-   * Where Redis is (one of `url`, `sentinel`, `cluster`: a `RedisConnectionConfig`), the command
-   * bound and the key prefix.
-   */
-  redis: {
-    url: string | null;
-    /** `sentinels`: comma list of host:port (`REDIS_SENTINELS`). */
-    sentinel?: { sentinels: string; name: string; password?: string | null } | null;
-    /** `nodes`: comma list of host:port (`REDIS_CLUSTER_NODES`). */
-    cluster?: { nodes: string } | null;
-    username?: string | null;
-    password?: string | null;
-    tls?: boolean;
-    commandTimeoutMs: number;
-    keyPrefix?: string;
-  };
+  /** Where Redis is (exactly one of `url`, `sentinel`, `cluster`), the command bound and the key prefix. */
+  redis: RedisConnectionConfig & { commandTimeoutMs: number; keyPrefix?: string };
   http: { bodyLimit: string; trustProxy: boolean | number | string; dashboardOrigins: readonly string[] };
   security: {
     jwtSecret: string;

@@ -61,6 +61,7 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
   const mongo = await ensureMongo({ dataDir: dir, log: quiet });
   const redis = await ensureRedis({ dataDir: dir, requireReal: true, log: quiet });
   const platformDbName = `bench_${process.pid}`;
+  const prefix = `bench${process.pid}:`;
   const uri = new URL(mongo.uri);
   uri.pathname = `/${platformDbName}`;
   uri.searchParams.set('monitorCommands', 'true'); // command monitoring, to count what a request sends
@@ -69,7 +70,7 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     LOG_LEVEL: 'silent',
     MONGODB_URI: uri.toString(),
     REDIS_URL: redis.url ?? undefined,
-    REDIS_KEY_PREFIX: `bench${process.pid}:`,
+    REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: 'bench-secret-that-is-long-enough-0123456789',
     ENCRYPTION_KEY: 'a'.repeat(64),
     RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
@@ -114,10 +115,13 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
       commands.push({ db: e.databaseName, name: `${e.commandName} ${String(e.command[e.commandName])}` });
     client.on('commandStarted', onCommand);
     const monitor = new Redis(redis.url ?? '');
-    const redisCommands: string[] = [];
+    // MONITOR sees every client of the server: keep the connections that touched this run's keys.
+    const seen: { source: string; name: string }[] = [];
+    const ours = new Set<string>();
     const m = await monitor.monitor();
-    m.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() !== 'ping') redisCommands.push(args[0] ?? '');
+    m.on('monitor', (_time: string, args: string[], source: string) => {
+      if (args.some((a) => a.startsWith(prefix) || a.includes(`{${prefix}`))) ours.add(source);
+      if (args[0]?.toLowerCase() !== 'ping') seen.push({ source, name: args[0] ?? '' });
     });
     const sampled = 20;
     for (let i = 0; i < sampled; i++) {
@@ -131,6 +135,7 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     client.off('commandStarted', onCommand);
     m.disconnect();
     monitor.disconnect();
+    const redisCommands = seen.filter((c) => ours.has(c.source)).map((c) => c.name);
     const platform = commands.filter((c) => c.db === platformDbName);
     const tenant = commands.filter((c) => c.db !== platformDbName);
     const per = (n: number) => (n / sampled).toFixed(2);
@@ -142,10 +147,10 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     log(
       `  Redis commands:             ${per(redisCommands.length)} (${[...new Set(redisCommands.map((c) => c.toLowerCase()))].join(', ')})`,
     );
-    const ours = await load(url, key);
+    const measured = await load(url, key);
     const baseline = await load(`${bare.url}/items`, {});
     log(
-      `inserts/s (${inserts} inserts, ${concurrency} concurrent): urBackend ${ours.toFixed(0)}, bare Express + driver ${baseline.toFixed(0)}, ratio ${(ours / baseline).toFixed(2)}x`,
+      `inserts/s (${inserts} inserts, ${concurrency} concurrent): urBackend ${measured.toFixed(0)}, bare Express + driver ${baseline.toFixed(0)}, ratio ${(measured / baseline).toFixed(2)}x`,
     );
   } finally {
     product.server.close();

@@ -4,7 +4,7 @@
  */
 import { type Cache, createCache } from '@urbackend/common/cache';
 import { createPlatformDb } from '@urbackend/common/db';
-import type { TestProject } from '@urbackend/common/testing';
+import { type TestProject, testRedisConfig } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
@@ -24,7 +24,7 @@ async function limitedApp(over: Partial<Config>) {
   limiterApps += 1;
   const { platform } = h;
   const cache = createCache({
-    url: process.env.URBACKEND_TEST_REDIS_URL || null,
+    ...testRedisConfig(),
     commandTimeoutMs: 1000,
     keyPrefix: `${platform.redisPrefix}limits${limiterApps}:`,
     logger: platform.logger,

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { testServices, uniqueTestName, waitFor, withDatabase } from '@urbackend/common/testing';
+import { testRedisEnv, testServices, uniqueTestName, waitFor, withDatabase } from '@urbackend/common/testing';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/services/util.js';
 
@@ -20,7 +20,7 @@ describe('public-api process', () => {
         LOG_LEVEL: 'warn',
         PUBLIC_PORT: String(port),
         MONGODB_URI: withDatabase(services.mongoUri, uniqueTestName('proc')),
-        ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+        ...testRedisEnv(),
         JWT_SECRET: randomBytes(32).toString('hex'),
         ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       },

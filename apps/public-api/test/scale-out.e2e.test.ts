@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCache } from '@urbackend/common/cache';
 import { createLogger } from '@urbackend/common/logger';
-import { type SmtpSink, startSmtpSink, testServices, uniqueTestName, waitFor, withDatabase } from '@urbackend/common/testing';
+import {
+  type SmtpSink,
+  deleteRedisKeys,
+  startSmtpSink,
+  testRedisConfig,
+  testServices,
+  uniqueTestName,
+  waitFor,
+  withDatabase,
+} from '@urbackend/common/testing';
 import { documentBytes } from '@urbackend/common/validation';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +32,7 @@ const prefix = `${uniqueTestName('scale')}:`;
 const mongoUri = withDatabase(testServices().mongoUri, uniqueTestName('scale'));
 const admin = { email: `root-${randomBytes(3).toString('hex')}@example.com`, password: 'root-password-1' };
 const redis = createCache({
-  url: testServices().redisUrl,
+  ...testRedisConfig(),
   commandTimeoutMs: 1000,
   keyPrefix: prefix,
   logger: createLogger({ name: 'scale-test', level: 'silent' }),
@@ -42,16 +51,12 @@ const d = (p: string, init: Parameters<typeof json>[1] = {}, token = devToken) =
 /** Request `i` goes to process `i % 2`, as a round-robin load balancer would send it. */
 const pub = (i: number) => pubs[i % pubs.length] as ApiProcess;
 
-/** Deletes every Redis key of this run: what a FLUSHALL would do to it. */
+/** Deletes every Redis key of this run (on every primary of a cluster run): what a FLUSHALL would do to it. */
 async function flushRedis(): Promise<void> {
   const client = redis.client;
   if (!client) throw new Error('this test needs Redis');
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await client.del(...keys.map((k) => k.slice(prefix.length)));
-  } while (cursor !== '0');
+  if (!(await redis.waitUntilReady(3000))) throw new Error('the test Redis is not connected');
+  await deleteRedisKeys(client, prefix);
 }
 
 async function newProject(name: string) {
@@ -68,11 +73,11 @@ async function usage(projectId: string) {
 }
 
 beforeAll(async () => {
-  expect(testServices().redisUrl, 'the scale-out test needs Redis').toBeTruthy();
+  expect(testServices().redisMode, 'the scale-out test needs Redis').toBeTruthy();
   sink = await startSmtpSink();
   storageDir = await mkdtemp(path.join(tmpdir(), 'ub-scale-'));
   const env = {
-    ...stackEnv({ mongoUri, redisUrl: testServices().redisUrl, smtpUrl: sink.url, storageDir }),
+    ...stackEnv({ mongoUri, smtpUrl: sink.url, storageDir }),
     REDIS_KEY_PREFIX: prefix,
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
@@ -95,7 +100,22 @@ beforeAll(async () => {
   const verified = await d('/auth/verify-otp', { body: { email, otp } });
   devToken = (verified.body as { accessToken: string }).accessToken;
   devId = (verified.body as { user: { _id: string } }).user._id;
-  adminToken = ((await d('/auth/login', { body: admin }, '')).body as { accessToken: string }).accessToken;
+  // /api/health answers before the dashboard's start-up tasks (indexes, then the ADMIN_EMAIL account)
+  // are done; under load the admin may not exist yet. Wait for it in the database rather than retry
+  // logins, which count towards the account's failed-login limit.
+  const conn = await mongoose.createConnection(mongoUri).asPromise();
+  try {
+    await waitFor(() => conn.collection('developers').findOne({ email: admin.email, isAdmin: true }), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      message: 'the admin account created at dashboard start-up',
+    });
+  } finally {
+    await conn.close();
+  }
+  const login = await d('/auth/login', { body: admin }, '');
+  expect(login.status, JSON.stringify(login.body)).toBe(200);
+  adminToken = (login.body as { accessToken: string }).accessToken;
 }, 180_000);
 
 afterAll(async () => {

@@ -43,10 +43,9 @@ const schemas = {
 };
 
 beforeAll(async () => {
-  const services = testServices();
   sink = await startSmtpSink();
   storageDir = await mkdtemp(path.join(tmpdir(), 'ub-stack-'));
-  const env = stackEnv({ mongoUri, redisUrl: services.redisUrl, smtpUrl: sink.url, storageDir });
+  const env = stackEnv({ mongoUri, smtpUrl: sink.url, storageDir });
   [dash, pub] = await Promise.all([startApi('dashboard-api', env), startApi('public-api', env)]);
 }, 120_000);
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { waitFor } from '@urbackend/common/testing';
+import { testRedisEnv, waitFor } from '@urbackend/common/testing';
 import { freePort } from '../../../scripts/services/util.js';
 
 const appsDir = path.resolve(import.meta.dirname, '../..');
@@ -71,13 +71,16 @@ export async function startApi(
   return proc;
 }
 
-/** The environment both API processes of the stack test start with (fresh secrets each run). */
-export function stackEnv(input: { mongoUri: string; redisUrl: string | null; smtpUrl: string; storageDir: string }) {
+/**
+ * The environment both API processes of the stack test start with (fresh secrets each run), on the
+ * run's Redis (`REDIS_URL`, or `REDIS_CLUSTER_NODES` in a cluster run).
+ */
+export function stackEnv(input: { mongoUri: string; smtpUrl: string; storageDir: string }) {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     MONGODB_URI: input.mongoUri,
-    ...(input.redisUrl ? { REDIS_URL: input.redisUrl } : {}),
+    ...testRedisEnv(),
     JWT_SECRET: randomBytes(32).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ALLOW_PRIVATE_TARGETS: 'true',

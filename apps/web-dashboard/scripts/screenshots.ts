@@ -125,6 +125,7 @@ async function main(): Promise<void> {
   const redis = await ensureRedis({ dataDir: path.join(dataDir, 'redis'), requireReal: false });
   process.env.URBACKEND_TEST_MONGODB_URI = mongo.uri;
   process.env.URBACKEND_TEST_REDIS_URL = redis.url ?? '';
+  process.env.URBACKEND_TEST_REDIS_CLUSTER_NODES = '';
   const stack = await startStack('shots');
   try {
     await mkdir(outDir, { recursive: true });

@@ -2,7 +2,8 @@
  * Starts the whole product for browser tests and screenshots: the real dashboard API and public
  * API (in-process, on this run's own databases and Redis prefix), a real SMTP sink, the built web
  * dashboard served by `vite preview` (proxying /api to the dashboard API), and Debian's chromium.
- * Needs the services of the vitest global setup (URBACKEND_TEST_MONGODB_URI / _REDIS_URL).
+ * Needs the services of the vitest global setup (URBACKEND_TEST_MONGODB_URI, and _REDIS_URL or
+ * _REDIS_CLUSTER_NODES: `testRedisEnv()`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SmtpSink, createTestPlatform, startSmtpSink, testServices } from '@urbackend/common/testing';
+import { type SmtpSink, createTestPlatform, startSmtpSink, testRedisEnv } from '@urbackend/common/testing';
 import react from '@vitejs/plugin-react';
 import { type Browser, chromium } from 'playwright-core';
 import { build, preview } from 'vite';
@@ -107,7 +108,7 @@ export async function startStack(label: string): Promise<Stack> {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     MONGODB_URI: platform.mongoUri,
-    REDIS_URL: testServices().redisUrl ?? undefined,
+    ...testRedisEnv(),
     JWT_SECRET: randomBytes(32).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     DASHBOARD_URL: webUrl,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger/index.js';
-import { testServices } from '../testing/index.js';
+import { testRedisConfig, testServices } from '../testing/index.js';
 import { createJobQueue } from './index.js';
 
 const logger = createLogger({ name: 'jobs-test', level: 'silent' });
@@ -20,10 +20,15 @@ function collector() {
 
 describe('job queue', () => {
   it('runs delayed jobs through BullMQ when Redis is there', async () => {
-    const { redisUrl } = testServices();
-    expect(redisUrl, 'this test needs Redis').toBeTruthy();
+    expect(testServices().redisMode, 'this test needs Redis').toBeTruthy();
     const c = collector();
-    const queue = createJobQueue({ name: 'jobs-test', redisUrl, prefix: `jobs_${Date.now()}`, logger, handler: c.handler });
+    const queue = createJobQueue({
+      name: 'jobs-test',
+      redis: testRedisConfig(),
+      prefix: `jobs_${Date.now()}`,
+      logger,
+      handler: c.handler,
+    });
     queue.startWorker();
     expect(queue.mode).toBe('redis');
     await queue.add({ n: 1 }, 50);

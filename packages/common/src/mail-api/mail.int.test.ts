@@ -11,7 +11,7 @@ import {
   type TestPlatform,
   createTestPlatform,
   startSmtpSink,
-  testServices,
+  testRedisConfig,
   waitFor,
 } from '../testing/index.js';
 import { createUsageMeter, mailUsageSource } from '../usage/index.js';
@@ -85,7 +85,7 @@ function makeService(limits = { mailPerMonth: 3, mailTemplatesEnabled: true }, c
     }),
     logger: platform.logger,
     isProduction: false,
-    redisUrl: testServices().redisUrl,
+    redis: testRedisConfig(),
     queuePrefix: `${platform.redisPrefix}bull`,
     retryDelaysMs: [50, 50],
   });

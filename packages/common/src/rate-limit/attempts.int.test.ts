@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthClaimModel, authClaimModel } from '../models/index.js';
-import { type TestPlatform, createTestPlatform } from '../testing/index.js';
+import { type TestPlatform, createTestPlatform, deleteRedisKeys } from '../testing/index.js';
 import { createClaims } from './claims.js';
 import { createAttemptCounter, createCooldown } from './index.js';
 
@@ -17,20 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => platform.cleanup());
 
-/** Deletes every Redis key of this file (what a `FLUSHALL` does to them), never another file's. */
+/** Deletes every Redis key of this file (what a `FLUSHALL` does to them; every primary of a cluster), never another file's. */
 async function dropRedisKeys(): Promise<number> {
   const redis = platform.cache.client;
   expect(redis, 'this test needs Redis').toBeTruthy();
-  if (!redis) return 0;
-  let dropped = 0;
-  let cursor = '0';
-  do {
-    // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${platform.redisPrefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) dropped += await redis.del(...keys.map((k) => k.slice(platform.redisPrefix.length)));
-  } while (cursor !== '0');
-  return dropped;
+  return redis ? deleteRedisKeys(redis, platform.redisPrefix) : 0;
 }
 
 describe('createAttemptCounter', () => {

@@ -6,11 +6,11 @@ import path from 'node:path';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SupabaseStandIn, startSupabaseStandIn } from '../../test/supabase-stand-in.js';
 import { toAppError } from '../errors/index.js';
 import { LOCAL_FILES_PATH, LOCAL_UPLOAD_PATH, type LocalStorageDriver, createLocalDriver } from './local-driver.js';
 import { createS3Driver } from './s3-driver.js';
 import { createSupabaseDriver } from './supabase-driver.js';
-import { type SupabaseStandIn, startSupabaseStandIn } from '../../test/supabase-stand-in.js';
 import type { StorageDriver } from './types.js';
 
 let tmp: string;

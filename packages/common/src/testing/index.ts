@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Cache, createCache } from '../cache/index.js';
+import { Cluster } from 'ioredis';
+import { type Cache, type RedisClient, type RedisConnectionConfig, createCache } from '../cache/index.js';
 import type { BaseConfig } from '../config/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type Logger, createLogger } from '../logger/index.js';
@@ -37,15 +38,80 @@ export {
 export interface TestServices {
   /** Base URI of the MongoDB-compatible server, without a database name. */
   mongoUri: string;
-  /** Redis URL, or null when the run has no Redis (never under CI=true). */
+  /**
+   * One-node Redis URL, or null: in a cluster run (`URBACKEND_TEST_REDIS=cluster`) and when the
+   * run has no Redis (never under CI=true). Use `testRedisConfig()` / `testRedisEnv()` to reach
+   * the run's Redis whatever its deployment.
+   */
   redisUrl: string | null;
+  /** In a cluster run: the `REDIS_CLUSTER_NODES` value (`host:port,...` of every primary); else null. */
+  redisClusterNodes: string | null;
+  /** `single`, `cluster`, or null when the run has no Redis. */
+  redisMode: 'single' | 'cluster' | null;
 }
 
 /** Reads the services the global setup exported; throws a clear message when run outside it. */
 export function testServices(): TestServices {
   const mongoUri = process.env.URBACKEND_TEST_MONGODB_URI;
   if (!mongoUri) throw new Error('URBACKEND_TEST_MONGODB_URI is not set: run tests with `pnpm test` (vitest global setup).');
-  return { mongoUri, redisUrl: process.env.URBACKEND_TEST_REDIS_URL || null };
+  const redisClusterNodes = process.env.URBACKEND_TEST_REDIS_CLUSTER_NODES || null;
+  const redisUrl = redisClusterNodes ? null : process.env.URBACKEND_TEST_REDIS_URL || null;
+  return { mongoUri, redisUrl, redisClusterNodes, redisMode: redisClusterNodes ? 'cluster' : redisUrl ? 'single' : null };
+}
+
+/** Where the run's Redis is, in the shape of `BaseConfig.redis` / `createCache` / `createJobQueue({ redis })`. */
+export type TestRedisConfig = Pick<RedisConnectionConfig, 'url' | 'cluster'>;
+
+/**
+ * The Redis part of a config for this run: `{ url }` against one node (`pnpm test`), `{ url: null,
+ * cluster: { nodes } }` against the run's Redis Cluster (`pnpm test:cluster`), `{ url: null }`
+ * without Redis. Spread it into `createCache`, `BaseConfig.redis` or a queue's `redis` option.
+ */
+export function testRedisConfig(): TestRedisConfig {
+  const { redisUrl, redisClusterNodes } = testServices();
+  return redisClusterNodes ? { url: null, cluster: { nodes: redisClusterNodes } } : { url: redisUrl };
+}
+
+/** The same for a spawned process's environment: `{ REDIS_URL }`, `{ REDIS_CLUSTER_NODES }` or `{}`. */
+export function testRedisEnv(): { REDIS_URL?: string; REDIS_CLUSTER_NODES?: string } {
+  const { redisUrl, redisClusterNodes } = testServices();
+  if (redisClusterNodes) return { REDIS_CLUSTER_NODES: redisClusterNodes };
+  return redisUrl ? { REDIS_URL: redisUrl } : {};
+}
+
+/**
+ * Deletes every key starting with `prefix` (the full key, as stored) through `client`: on one node,
+ * or on EVERY primary of a Redis Cluster (each primary is scanned, since SCAN sees one node's keys,
+ * and each key is deleted on its own, since a multi-key DEL must stay in one slot). The client's
+ * own `keyPrefix`, when it has one, must start `prefix` (it is stripped for the DEL, which adds it).
+ * Resolves with the number of keys deleted.
+ */
+export async function deleteRedisKeys(client: RedisClient, prefix: string): Promise<number> {
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  // Cluster node connections carry no keyPrefix (the Cluster object applies it): keys are used as stored.
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  if (client instanceof Cluster && nodes.length === 0)
+    throw new Error('deleteRedisKeys: the cluster client knows no primary yet');
+  let deleted = 0;
+  for (const node of nodes) {
+    const applied = node.options.keyPrefix ?? '';
+    if (!prefix.startsWith(applied))
+      throw new Error(`deleteRedisKeys: "${prefix}" is outside the client's keyPrefix "${applied}"`);
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) {
+        const pipeline = node.pipeline();
+        for (const key of keys) pipeline.del(key.slice(applied.length));
+        for (const [err, count] of (await pipeline.exec()) ?? []) {
+          if (err) throw err;
+          deleted += Number(count);
+        }
+      }
+    } while (cursor !== '0');
+  }
+  return deleted;
 }
 
 /** A unique, valid database name / key prefix for one test file: `t_<label>_<random>`. */
@@ -89,7 +155,7 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
   const db = createPlatformDb({ uri: mongoUri, timeoutMs: 5000, poolSize: 5, tenantDbPrefix, logger });
   await db.connect();
   const redisPrefix = `${name}:`;
-  const cache = createCache({ url: services.redisUrl, commandTimeoutMs: 1000, keyPrefix: redisPrefix, logger });
+  const cache = createCache({ ...testRedisConfig(), commandTimeoutMs: 1000, keyPrefix: redisPrefix, logger });
   await cache.waitUntilReady(3000);
   return {
     db,
@@ -106,15 +172,8 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
         for (const { name: dbName } of list.databases) {
           if (dbName === name || dbName.startsWith(tenantDbPrefix)) await db.connection.useDb(dbName).dropDatabase();
         }
-        if (cache.client) {
-          // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
-          let cursor = '0';
-          do {
-            const [next, keys] = await cache.client.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
-            cursor = next;
-            if (keys.length) await cache.client.del(...keys.map((k) => k.slice(redisPrefix.length)));
-          } while (cursor !== '0');
-        }
+        // Every primary of a cluster run; BullMQ queues of the file (`<prefix>{bull}`) included.
+        if (cache.client) await deleteRedisKeys(cache.client, redisPrefix);
       } finally {
         await Promise.allSettled([db.close(), cache.close()]);
       }
@@ -122,7 +181,14 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
   };
 }
 
-/** A base config for app tests, pointing at the file's test platform (apps add their own fields). */
+/**
+ * A base config for app tests, pointing at the file's test platform (apps add their own fields).
+ * `redis` names no server on purpose: app tests pass the platform's cache (`createTestPlatform`,
+ * built with `testRedisConfig()`, so on the run's single Redis or Cluster) as an override, and
+ * without a Redis here their webhook and mail queues run in-process. A test that wants the
+ * queues (or a cache it builds from the config) on the run's Redis spreads `testRedisConfig()`
+ * into `redis`.
+ */
 export function testBaseConfig(platform: Pick<TestPlatform, 'mongoUri'>): BaseConfig {
   return {
     env: 'test',

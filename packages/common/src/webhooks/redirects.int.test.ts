@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../crypto/index.js';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type TestPlatform, createTestPlatform, testServices, waitFor } from '../testing/index.js';
+import { type TestPlatform, createTestPlatform, testRedisConfig, waitFor } from '../testing/index.js';
 import { createWebhookDispatcher } from './dispatcher.js';
 import { createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -88,7 +88,7 @@ describe('webhook redirects', () => {
       secretBox,
       logger: platform.logger,
       guard: createWebhookGuard(true),
-      redisUrl: testServices().redisUrl,
+      redis: testRedisConfig(),
       queuePrefix: `${platform.redisPrefix}bull`,
       retryDelaysMs: [50, 50],
       timeoutMs: 2000,

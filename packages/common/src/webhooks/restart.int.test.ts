@@ -11,7 +11,14 @@ import { mailSendSchema } from '../mail-api/schemas.js';
 import { type MailService, createMailService } from '../mail-api/service.js';
 import { createMailer } from '../mail/index.js';
 import { type MailDelivery, type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type SmtpSink, type TestPlatform, createTestPlatform, startSmtpSink, testServices, waitFor } from '../testing/index.js';
+import {
+  type SmtpSink,
+  type TestPlatform,
+  createTestPlatform,
+  startSmtpSink,
+  testRedisConfig,
+  waitFor,
+} from '../testing/index.js';
 import { createUsageMeter, mailUsageSource } from '../usage/index.js';
 import { INTERRUPTED_ATTEMPT, type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
 import { createWebhookGuard } from './guard.js';
@@ -37,7 +44,8 @@ const hitTimes = new Map<string, number[]>();
 const script = new Map<string, number[]>();
 const secretKey = randomBytes(32).toString('hex');
 const secretBox = createSecretBox(secretKey);
-const redisUrl = () => testServices().redisUrl;
+/** The run's Redis: one node, or the cluster of `pnpm test:cluster`. */
+const redis = () => testRedisConfig();
 
 beforeAll(async () => {
   platform = await createTestPlatform('restart');
@@ -72,7 +80,7 @@ function newDispatcher(retryDelaysMs: number[] = [50]): WebhookDispatcher {
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(true),
-    redisUrl: redisUrl(),
+    redis: redis(),
     queuePrefix: `${platform.redisPrefix}bull`,
     retryDelaysMs,
     timeoutMs: 2000,
@@ -190,7 +198,7 @@ dispatcher_.createWebhookDispatcher({
   secretBox: crypto_.createSecretBox(cfg.secretKey),
   logger,
   guard: guard_.createWebhookGuard(true),
-  redisUrl: cfg.redisUrl,
+  redis: cfg.redis,
   queuePrefix: cfg.queuePrefix,
   retryDelaysMs: [50],
   timeoutMs: 60000,
@@ -212,7 +220,7 @@ function spawnWorker(): { child: ChildProcess; output: () => string } {
     mongoUri: platform.mongoUri,
     tenantDbPrefix: platform.tenantDbPrefix,
     secretKey,
-    redisUrl: redisUrl(),
+    redis: redis(),
     queuePrefix: `${platform.redisPrefix}bull`,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER_SCRIPT], {
@@ -306,7 +314,7 @@ function newMailService(): MailService {
     platformMailer,
     logger: platform.logger,
     isProduction: false,
-    redisUrl: redisUrl(),
+    redis: redis(),
     queuePrefix: `${platform.redisPrefix}bull`,
     retryDelaysMs: [50],
   });

@@ -5,7 +5,14 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../crypto/index.js';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
-import { type TestPlatform, createTestPlatform, testServices, waitFor } from '../testing/index.js';
+import {
+  type TestPlatform,
+  type TestRedisConfig,
+  createTestPlatform,
+  testRedisConfig,
+  testServices,
+  waitFor,
+} from '../testing/index.js';
 import { type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
 import { createSafeLookup, createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -51,14 +58,14 @@ afterAll(async () => {
   await platform.cleanup();
 });
 
-function makeDispatcher(redisUrl: string | null, allowPrivate = true): WebhookDispatcher {
+function makeDispatcher(redis: TestRedisConfig | null, allowPrivate = true): WebhookDispatcher {
   const dispatcher = createWebhookDispatcher({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(allowPrivate),
-    redisUrl,
+    redis,
     queuePrefix: `${platform.redisPrefix}bull`,
     retryDelaysMs: [50, 50, 50],
     timeoutMs: 2000,
@@ -89,17 +96,17 @@ function settled(projectId: string, count: number) {
 }
 
 /** Both queue modes on purpose: the no-Redis row tests the in-process fallback. */
-const modes: [label: string, mode: 'redis' | 'in-process', redisUrl: () => string | null][] = [
-  ['BullMQ on Redis', 'redis', () => testServices().redisUrl],
+const modes: [label: string, mode: 'redis' | 'in-process', redis: () => TestRedisConfig | null][] = [
+  ['BullMQ on Redis', 'redis', () => (testServices().redisMode ? testRedisConfig() : null)],
   ['in-process (no Redis)', 'in-process', () => null],
 ];
 
-describe.each(modes)('webhook delivery (%s)', (_label, mode, redisUrl) => {
+describe.each(modes)('webhook delivery (%s)', (_label, mode, redis) => {
   let dispatcher: WebhookDispatcher;
   beforeAll(() => {
     // Without this, a run without Redis would silently test the in-process mode twice.
-    if (mode === 'redis') expect(redisUrl(), 'this mode needs Redis').toBeTruthy();
-    dispatcher = makeDispatcher(redisUrl());
+    if (mode === 'redis') expect(redis(), 'this mode needs Redis').toBeTruthy();
+    dispatcher = makeDispatcher(redis());
   });
   afterAll(() => dispatcher?.close());
 

@@ -1,4 +1,5 @@
 import { authClaimModel } from '@urbackend/common/models';
+import { deleteRedisKeys } from '@urbackend/common/testing';
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
 import request from 'supertest';
@@ -317,21 +318,11 @@ describe('per-IP limit of the auth routes', () => {
   });
 });
 
-/** Deletes every Redis key of this file (what a `FLUSHALL` does to them), never another file's. */
+/** Deletes every Redis key of this file (what a `FLUSHALL` does to them; every primary of a cluster), never another file's. */
 async function dropRedisKeys(): Promise<number> {
   const redis = t.platform.cache.client;
   expect(redis, 'this test needs Redis').toBeTruthy();
-  if (!redis) return 0;
-  const prefix = t.platform.redisPrefix;
-  let dropped = 0;
-  let cursor = '0';
-  do {
-    // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) dropped += await redis.del(...keys.map((k) => k.slice(prefix.length)));
-  } while (cursor !== '0');
-  return dropped;
+  return redis ? deleteRedisKeys(redis, t.platform.redisPrefix) : 0;
 }
 
 describe('attempt limits and cooldowns survive Redis losing its keys (MongoDB holds them)', () => {

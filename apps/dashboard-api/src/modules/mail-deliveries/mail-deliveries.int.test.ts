@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createMailer } from '@urbackend/common/mail';
 import { type MailService, createMailQuota, createMailService, mailMonth, mailSendSchema } from '@urbackend/common/mail-api';
-import { type SmtpSink, startSmtpSink, testServices, waitFor } from '@urbackend/common/testing';
+import { type SmtpSink, startSmtpSink, testRedisConfig, waitFor } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,7 +44,7 @@ function mailService(smtpUrl: string): MailService {
     platformMailer: createMailer({ smtpUrl, from: 'Platform <no-reply@platform.test>', logger: t.platform.logger }),
     logger: t.platform.logger,
     isProduction: false,
-    redisUrl: testServices().redisUrl,
+    redis: testRedisConfig(),
     // Each service gets its own queue, so its own worker (and SMTP server) handles its jobs.
     queuePrefix: `${t.platform.redisPrefix}bull${services.length}`,
     retryDelaysMs: [30, 30],

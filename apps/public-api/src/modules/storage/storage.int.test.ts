@@ -270,10 +270,7 @@ describe('presigned uploads are single-use and reserved until confirmed', () => 
     expect(over.status).toBe(403);
     await put(big.body.signedUrl, Buffer.alloc(LIMIT, 7), 'application/octet-stream');
     // Expire it, then run the sweep every process schedules.
-    await h.deps.models.PendingUpload.updateOne(
-      { key: big.body.filePath },
-      { $set: { expiresAt: new Date(Date.now() - 1000) } },
-    );
+    await h.deps.models.PendingUpload.updateOne({ key: big.body.filePath }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await h.deps.storage.service.sweepExpired()).toBeGreaterThanOrEqual(1);
     expect(await storageUsed(project.projectId)).toBe(0);
     expect(await h.deps.models.PendingUpload.countDocuments({ projectId: project.projectId })).toBe(0);

@@ -1,4 +1,5 @@
 import { createCache } from '@urbackend/common/cache';
+import { deleteRedisKeys } from '@urbackend/common/testing';
 import { REFRESH_REUSE_WINDOW_MS } from '@urbackend/common/user-auth';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -40,21 +41,11 @@ async function afterReuseWindow(userId: string) {
   await deps.models.UserSession.collection.updateMany({ userId }, { $set: { createdAt: past } });
 }
 
-/** Deletes every Redis key of this file (what a `FLUSHALL` does to them), never another file's. */
+/** Deletes every Redis key of this file (what a `FLUSHALL` does to them; every primary of a cluster), never another file's. */
 async function dropRedisKeys(): Promise<number> {
   const redis = h.platform.cache.client;
   expect(redis, 'this test needs Redis').toBeTruthy();
-  if (!redis) return 0;
-  const prefix = h.platform.redisPrefix;
-  let dropped = 0;
-  let cursor = '0';
-  do {
-    // keyPrefix is not applied to SCAN patterns, so match on the full prefix.
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) dropped += await redis.del(...keys.map((k) => k.slice(prefix.length)));
-  } while (cursor !== '0');
-  return dropped;
+  return redis ? deleteRedisKeys(redis, h.platform.redisPrefix) : 0;
 }
 
 beforeAll(async () => {

@@ -229,6 +229,35 @@ describe('two public-api processes share every limit', () => {
     expect((await send(1, ['one@example.com'])).status).toBe(429);
   });
 
+  it('an OTP mailed through one process still verifies through the other after Redis lost every key', async () => {
+    const project = await newProject('otp');
+    const users = [
+      { key: 'email', type: 'String', required: true },
+      { key: 'password', type: 'String', required: true },
+    ];
+    expect((await d(`/projects/${project.id}/collections`, { body: { name: 'users', schema: users } })).status).toBe(201);
+    expect((await d(`/projects/${project.id}/auth/toggle`, { method: 'PATCH', body: { enable: true } })).status).toBe(200);
+    const email = `end-${randomBytes(3).toString('hex')}@example.com`;
+    const since = sink.messages.length;
+    const signup = await json(`${pub(0).baseUrl}/api/userAuth/signup`, {
+      body: { email, password: 'end-user-pass-1' },
+      headers: { 'x-api-key': project.pk },
+    });
+    expect(signup.status).toBe(201);
+    const otp = await sink.otpFor(email, { since });
+    await flushRedis();
+    const verified = await json(`${pub(1).baseUrl}/api/userAuth/verify-email`, {
+      body: { email, otp },
+      headers: { 'x-api-key': project.pk },
+    });
+    expect(verified.status).toBe(200);
+    const login = await json(`${pub(0).baseUrl}/api/userAuth/login`, {
+      body: { email, password: 'end-user-pass-1' },
+      headers: { 'x-api-key': project.pk },
+    });
+    expect(login.status).toBe(200);
+  });
+
   it('a signed PUT URL works once, on any process; an unconfirmed upload is not served', async () => {
     const project = await newProject('presign');
     const asked = await json<{ signedUrl: string; filePath: string }>(`${pub(0).baseUrl}/api/storage/upload-request`, {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { type Cache, createCache } from '@urbackend/common/cache';
+import { type RedisConnection, createRedisConnection } from '@urbackend/common/cache';
 import { type SmtpSink, type TestPlatform, createTestPlatform, startSmtpSink } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,17 @@ async function closedPort(): Promise<number> {
 
 let platform: TestPlatform;
 let smtp: SmtpSink;
-let deadCache: Cache;
+let deadCache: RedisConnection;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   platform = await createTestPlatform('dash-noredis');
   smtp = await startSmtpSink();
-  deadCache = createCache({ url: `redis://127.0.0.1:${await closedPort()}`, commandTimeoutMs: 200, logger: platform.logger });
+  deadCache = createRedisConnection({
+    url: `redis://127.0.0.1:${await closedPort()}`,
+    commandTimeoutMs: 200,
+    logger: platform.logger,
+  });
   const config = testDashboardConfig(platform, smtp.url);
   config.rateLimits.authAccountPer15Min = 2;
   const deps = createDeps(config as Config, platform.logger, { db: platform.db, cache: deadCache });

@@ -1,4 +1,4 @@
-import { createCache } from '@urbackend/common/cache';
+import { createRedisConnection } from '@urbackend/common/cache';
 import { createPlatformDb } from '@urbackend/common/db';
 import { type TestPlatform, createTestPlatform, testBaseConfig } from '@urbackend/common/testing';
 import request from 'supertest';
@@ -76,7 +76,7 @@ describe('public API foundation', () => {
 
 describe('degraded dependencies', () => {
   it('says degraded, quickly, when Redis is unreachable', async () => {
-    const deadCache = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: platform.logger });
+    const deadCache = createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: platform.logger });
     const degraded = createApp(createDeps(testConfig(), platform.logger, { db: platform.db, cache: deadCache }));
     const started = Date.now();
     const res = await request(degraded).get('/api/health').expect(200);

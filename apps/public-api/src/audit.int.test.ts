@@ -2,7 +2,7 @@
  * Security audit of the public API (docs/security-checklist.md): behaviours of SECURITY.md and
  * CONTRACT §2/§3/§8 that no other test file shows.
  */
-import { type Cache, createCache } from '@urbackend/common/cache';
+import { type RedisConnection, createRedisConnection } from '@urbackend/common/cache';
 import { createPlatformDb } from '@urbackend/common/db';
 import { type TestProject, testRedisConfig } from '@urbackend/common/testing';
 import request from 'supertest';
@@ -15,7 +15,7 @@ import { USERS_MODEL, type UserAuthHarness, startUserAuthHarness } from './testi
 let h: UserAuthHarness;
 let p: TestProject;
 let other: TestProject;
-const caches: Cache[] = [];
+const caches: RedisConnection[] = [];
 const built: AppDeps[] = [];
 let limiterApps = 0;
 
@@ -23,7 +23,7 @@ let limiterApps = 0;
 async function limitedApp(over: Partial<Config>) {
   limiterApps += 1;
   const { platform } = h;
-  const cache = createCache({
+  const cache = createRedisConnection({
     ...testRedisConfig(),
     commandTimeoutMs: 1000,
     keyPrefix: `${platform.redisPrefix}limits${limiterApps}:`,

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCache } from '@urbackend/common/cache';
+import { createRedisConnection } from '@urbackend/common/cache';
 import { createPlatformDb } from '@urbackend/common/db';
 import { toAppError } from '@urbackend/common/errors';
 import { type TestPlatform, createTestPlatform, testBaseConfig, waitFor } from '@urbackend/common/testing';
@@ -59,7 +59,7 @@ describe('Redis stops and comes back', () => {
       return child;
     };
     let redis = await startRedis();
-    const cache = createCache({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, logger: platform.logger });
+    const cache = createRedisConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, logger: platform.logger });
     await cache.waitUntilReady(3000);
     const app = createApp(createDeps(config(), platform.logger, { db: platform.db, cache }));
     const health = async () => {

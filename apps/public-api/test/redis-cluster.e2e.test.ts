@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { type Cache, createCache } from '@urbackend/common/cache';
+import { type RedisConnection, createRedisConnection } from '@urbackend/common/cache';
 import { createLogger } from '@urbackend/common/logger';
 import {
   type TestRedisCluster,
@@ -98,9 +98,9 @@ describe.each(apps)('$name on a Redis Cluster', ({ dir, portVar }) => {
 });
 
 describe('public API request counters on a Redis Cluster', () => {
-  let cache: Cache;
+  let cache: RedisConnection;
   beforeAll(async () => {
-    cache = createCache({
+    cache = createRedisConnection({
       ...cluster.connection,
       commandTimeoutMs: 1000,
       keyPrefix: 'uc:',

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCache } from '@urbackend/common/cache';
+import { createRedisConnection } from '@urbackend/common/cache';
 import { createLogger } from '@urbackend/common/logger';
 import {
   type SmtpSink,
@@ -31,7 +31,7 @@ const MAIL_LIMIT = 60;
 const prefix = `${uniqueTestName('scale')}:`;
 const mongoUri = withDatabase(testServices().mongoUri, uniqueTestName('scale'));
 const admin = { email: `root-${randomBytes(3).toString('hex')}@example.com`, password: 'root-password-1' };
-const redis = createCache({
+const redis = createRedisConnection({
   ...testRedisConfig(),
   commandTimeoutMs: 1000,
   keyPrefix: prefix,

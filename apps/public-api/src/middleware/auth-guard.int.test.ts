@@ -139,8 +139,8 @@ describe('allowed domains for publishable keys', () => {
 
 describe('Redis down', () => {
   it('still resolves keys from MongoDB and serves data (no 500); quota-charged writes wait for Redis (503)', async () => {
-    const { createCache } = await import('@urbackend/common/cache');
-    const deadCache = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: h.platform.logger });
+    const { createRedisConnection } = await import('@urbackend/common/cache');
+    const deadCache = createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: h.platform.logger });
     const degraded = await createHarness('guard-noredis', {}, { cache: deadCache });
     try {
       const p = await degraded.project({ collections: [{ name: 'posts', model: [] }] });

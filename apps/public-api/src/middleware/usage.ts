@@ -1,11 +1,11 @@
-import type { Cache } from '@urbackend/common/cache';
+import type { RedisConnection } from '@urbackend/common/cache';
 import { scopeOf } from '@urbackend/common/http';
 import { createLruCache } from '@urbackend/common/lru';
 import { rateLimited } from '@urbackend/common/rate-limit';
 import type { RequestHandler } from 'express';
 
 export interface UsageGateDeps {
-  cache: Cache;
+  cache: RedisConnection;
 }
 
 /** Usage counters of a project (per minute and per day, UTC buckets). */
@@ -25,7 +25,7 @@ export const usageKeys = {
 };
 
 /** Redis counters (`INCR` + `EXPIRE` in one MULTI) with a per-process fallback while Redis is down. */
-export function createUsageCounter(cache: Cache): UsageCounter {
+export function createUsageCounter(cache: RedisConnection): UsageCounter {
   const local = createLruCache<number>(20_000);
   const bump = (key: string, ttlMs: number) => {
     const next = (local.get(key) ?? 0) + 1;

@@ -1,4 +1,4 @@
-import { type Cache, type ProjectChangedEvent, subscribeProjectChanged } from '../cache/index.js';
+import { type ProjectChangedEvent, type RedisConnection, subscribeProjectChanged } from '../cache/index.js';
 import { sha256Hex } from '../crypto/index.js';
 import type { Logger } from '../logger/index.js';
 import { createLruCache } from '../lru/index.js';
@@ -17,7 +17,7 @@ export interface ResolvedKey {
 
 export interface ApiKeyResolverOptions {
   models: Pick<PlatformModels, 'Project' | 'Developer'>;
-  cache: Cache;
+  cache: RedisConnection;
   logger: Logger;
   /** Redis TTL of a cached project snapshot (default 600 s). */
   redisTtlSec?: number;

@@ -13,21 +13,21 @@ import { healthRouter } from '../http/health.js';
 import { createLogger } from '../logger/index.js';
 import { type TestRedisCluster, startRedisCluster, waitFor } from '../testing/index.js';
 import {
-  type Cache,
   type ProjectChangedEvent,
+  type RedisConnection,
   RedisDeploymentError,
-  createCache,
+  createRedisConnection,
   publishProjectChanged,
   subscribeProjectChanged,
 } from './index.js';
 
 const logger = createLogger({ name: 'cluster-test', level: 'silent' });
 let cluster: TestRedisCluster;
-let cache: Cache;
-const opened: Cache[] = [];
+let cache: RedisConnection;
+const opened: RedisConnection[] = [];
 
-function open(options: Partial<Parameters<typeof createCache>[0]> = {}): Cache {
-  const c = createCache({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'cc:', logger, ...options });
+function open(options: Partial<Parameters<typeof createRedisConnection>[0]> = {}): RedisConnection {
+  const c = createRedisConnection({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'cc:', logger, ...options });
   opened.push(c);
   return c;
 }
@@ -58,7 +58,7 @@ describe('cache on a Redis Cluster', () => {
     expect(cache.mode).toBe('cluster');
     expect(cache.isReady()).toBe(true);
     await cache.assertDeployment(2000);
-    const client = cache.client as NonNullable<Cache['client']>;
+    const client = cache.client as NonNullable<RedisConnection['client']>;
     for (let i = 0; i < 60; i++) await client.set(`spread:${i}`, String(i), 'EX', 60);
     expect(await client.get('spread:7')).toBe('7');
     const sizes = await Promise.all(cluster.nodes.map((n) => dbsize(n.port)));
@@ -85,9 +85,9 @@ describe('cache on a Redis Cluster', () => {
   });
 
   it('refuses a key prefix with braces (it would override the hash tag of every key)', () => {
-    expect(() => createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, keyPrefix: '{app}:', logger })).toThrow(
-      /must not contain \{ or \}/,
-    );
+    expect(() =>
+      createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, keyPrefix: '{app}:', logger }),
+    ).toThrow(/must not contain \{ or \}/);
   });
 
   it('refuses a one-node configuration (REDIS_URL) pointing at a cluster node, naming REDIS_CLUSTER_NODES', async () => {

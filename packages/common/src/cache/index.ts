@@ -1,8 +1,8 @@
 export {
-  createCache,
+  createRedisConnection,
   RedisDeploymentError,
-  type Cache,
-  type CacheOptions,
+  type RedisConnection,
+  type RedisConnectionOptions,
   type Redis,
   type RedisStatus,
 } from './redis.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger/index.js';
-import type { Cache } from './redis.js';
+import type { RedisConnection } from './redis.js';
 
 /** What changed about a project; every public-api process drops its cached copies. */
 export interface ProjectChangedEvent {
@@ -11,7 +11,7 @@ export interface ProjectChangedEvent {
 }
 
 /** The pub/sub channel of project changes (prefixed like keys, so test files stay apart). */
-export function projectChannel(cache: Pick<Cache, 'prefix'>): string {
+export function projectChannel(cache: Pick<RedisConnection, 'prefix'>): string {
   return `${cache.prefix}urbackend:project-changed`;
 }
 
@@ -19,7 +19,7 @@ export function projectChannel(cache: Pick<Cache, 'prefix'>): string {
  * Publishes a project change. Best effort: when Redis is down the change is logged and other
  * processes fall back to their short local TTL. Never throws.
  */
-export async function publishProjectChanged(cache: Cache, event: ProjectChangedEvent, logger: Logger): Promise<void> {
+export async function publishProjectChanged(cache: RedisConnection, event: ProjectChangedEvent, logger: Logger): Promise<void> {
   if (!cache.client) return;
   try {
     await cache.client.publish(projectChannel(cache), JSON.stringify(event));
@@ -35,7 +35,7 @@ export async function publishProjectChanged(cache: Cache, event: ProjectChangedE
  * callers invalidate locally).
  */
 export function subscribeProjectChanged(
-  cache: Cache,
+  cache: RedisConnection,
   onChange: (event: ProjectChangedEvent) => void,
   logger: Logger,
   onReady: () => void = () => undefined,

@@ -30,7 +30,7 @@ export class RedisDeploymentError extends Error {
  * development); callers then fall back to per-process behaviour. When Redis is down, every
  * command rejects within `commandTimeoutMs` (no offline queue), so nothing hangs on it.
  */
-export interface Cache {
+export interface RedisConnection {
   /** One node or Sentinel: `Redis`; Redis Cluster: `Cluster`. Both have the same command methods. */
   readonly client: RedisClient | null;
   /** `single`, `sentinel` or `cluster`; null without Redis. */
@@ -61,7 +61,7 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-export interface CacheOptions extends RedisConnectionConfig {
+export interface RedisConnectionOptions extends RedisConnectionConfig {
   commandTimeoutMs: number;
   keyPrefix?: string;
   logger: Logger;
@@ -75,7 +75,7 @@ function clusterHint(evidence: string): string {
 }
 
 /** Creates the Redis client (connecting in the background) or a disabled cache when no Redis is configured. */
-export function createCache(options: CacheOptions): Cache {
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const prefix = options.keyPrefix ?? '';
   const { logger } = options;
   if (/[{}]/.test(prefix)) {

@@ -7,21 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue } from '../jobs/index.js';
 import { createLogger } from '../logger/index.js';
 import { type TestRedisSentinel, startRedisSentinel, waitFor } from '../testing/index.js';
-import { type Cache, type Redis, createCache } from './index.js';
+import { type Redis, type RedisConnection, createRedisConnection } from './index.js';
 
 const logger = createLogger({ name: 'sentinel-test', level: 'silent' });
 let setup: TestRedisSentinel;
-let cache: Cache;
-const opened: Cache[] = [];
+let cache: RedisConnection;
+const opened: RedisConnection[] = [];
 
-function open(options: Partial<Parameters<typeof createCache>[0]> = {}): Cache {
-  const c = createCache({ ...setup.connection, commandTimeoutMs: 1000, keyPrefix: 'st:', logger, ...options });
+function open(options: Partial<Parameters<typeof createRedisConnection>[0]> = {}): RedisConnection {
+  const c = createRedisConnection({ ...setup.connection, commandTimeoutMs: 1000, keyPrefix: 'st:', logger, ...options });
   opened.push(c);
   return c;
 }
 
 /** The port of the server a one-node/Sentinel client is talking to. */
-async function serverPort(c: Cache): Promise<number> {
+async function serverPort(c: RedisConnection): Promise<number> {
   const info = await (c.client as Redis).info('server');
   return Number(/^tcp_port:(\d+)/m.exec(info)?.[1]);
 }

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { Connection } from 'mongoose';
 import { publishProjectChanged } from '../cache/index.js';
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import type { ServerKind } from '../db/index.js';
 import { AppError, badRequest, conflict, notFound } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
@@ -14,7 +14,7 @@ import { syncUniqueIndexes } from './unique-indexes.js';
 
 export interface CollectionServiceDeps {
   Project: ProjectModel;
-  cache: Cache;
+  cache: RedisConnection;
   logger: Logger;
 }
 

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import type { PlatformDb } from '../db/index.js';
 
 export interface HealthDeps {
   db: Pick<PlatformDb, 'ping'>;
-  cache: Pick<Cache, 'status'>;
+  cache: Pick<RedisConnection, 'status'>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import type { Logger } from '../logger/index.js';
 
 /** A task every process schedules, run by one process at a time across the deployment. */
@@ -19,7 +19,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL',
  */
 export function createPeriodicTask(options: {
   name: string;
-  cache: Cache;
+  cache: RedisConnection;
   logger: Logger;
   /** Longest a run may hold the lock (a crashed holder frees it after this). */
   lockMs: number;

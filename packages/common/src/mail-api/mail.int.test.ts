@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache } from '../cache/index.js';
+import { createRedisConnection } from '../cache/index.js';
 import { createSecretBox } from '../crypto/index.js';
 import { createMailer } from '../mail/index.js';
 import { type MailDelivery, type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
@@ -250,7 +250,7 @@ describe('mail API', () => {
   });
 
   it('answers 503 when Redis is configured but down', async () => {
-    const dead = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: platform.logger });
+    const dead = createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, logger: platform.logger });
     const down = makeService(undefined, dead);
     const pid = await newProject();
     await expect(down.send(pid, mailSendSchema.parse({ to: 'd@example.com', subject: 's', text: 't' }))).rejects.toMatchObject({

@@ -1,4 +1,4 @@
-import { type Cache, createCache } from '../cache/index.js';
+import { type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { type CollectionService, createCollectionService } from '../collections/index.js';
 import type { BaseConfig } from '../config/index.js';
 import { type SecretBox, createSecretBox } from '../crypto/index.js';
@@ -71,7 +71,7 @@ export interface PlatformOverrides {
   /** Use an existing db (tests). */
   db?: PlatformDb;
   /** Use an existing cache (tests). */
-  cache?: Cache;
+  cache?: RedisConnection;
   /** Replaces the data-event handler (default: enqueue webhooks). */
   onDataEvent?: DataEventHandler;
 }
@@ -82,7 +82,7 @@ export interface PlatformOverrides {
  */
 export interface Platform {
   db: PlatformDb;
-  cache: Cache;
+  cache: RedisConnection;
   secretBox: SecretBox;
   /** The platform mailer (`SMTP_URL`, `MAIL_FROM`): one transport per process, shared by every feature that mails. */
   mailer: Mailer;
@@ -128,7 +128,7 @@ function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverride
     createPlatformDb({ uri: config.mongodb.uri, timeoutMs: config.mongodb.timeoutMs, poolSize: config.mongodb.poolSize, logger });
   const cache =
     overrides.cache ??
-    createCache({
+    createRedisConnection({
       ...config.redis,
       logger,
     });
@@ -142,7 +142,7 @@ function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverride
 
 function createWebhooks(
   config: PlatformConfig,
-  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache },
+  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: RedisConnection },
 ) {
   const { models, secretBox, logger } = deps;
   const delivery = config.delivery ?? DEFAULT_DELIVERY;
@@ -175,7 +175,14 @@ function createWebhooks(
 
 function createMail(
   config: PlatformConfig,
-  deps: { models: PlatformModels; secretBox: SecretBox; logger: Logger; cache: Cache; mailer: Mailer; meter: UsageMeter },
+  deps: {
+    models: PlatformModels;
+    secretBox: SecretBox;
+    logger: Logger;
+    cache: RedisConnection;
+    mailer: Mailer;
+    meter: UsageMeter;
+  },
 ) {
   const { models, logger } = deps;
   const service = createMailService({

@@ -6,7 +6,7 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cache, type Cluster, createCache } from '../cache/index.js';
+import { type Cluster, type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { errorHandler } from '../http/index.js';
 import { createLogger } from '../logger/index.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/index.js';
@@ -15,13 +15,13 @@ import { createRateLimiter } from './index.js';
 const logger = createLogger({ name: 'rl-cluster-test', level: 'silent' });
 let cluster: TestRedisCluster;
 /** Two "processes": each has its own cluster client. */
-let a: Cache;
-let b: Cache;
+let a: RedisConnection;
+let b: RedisConnection;
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  a = createCache({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'rlc:', logger });
-  b = createCache({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'rlc:', logger });
+  a = createRedisConnection({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'rlc:', logger });
+  b = createRedisConnection({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'rlc:', logger });
   expect(await a.waitUntilReady(10_000)).toBe(true);
   expect(await b.waitUntilReady(10_000)).toBe(true);
 });
@@ -31,7 +31,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function appWith(cache: Cache, name: string, limit: number) {
+function appWith(cache: RedisConnection, name: string, limit: number) {
   const app = express();
   app.use(createRateLimiter({ cache, name, windowMs: 60_000, limit, key: (req) => String(req.headers['x-client']), logger }));
   app.get('/', (_req, res) => {
@@ -43,7 +43,7 @@ function appWith(cache: Cache, name: string, limit: number) {
 
 const clients = Array.from({ length: 12 }, (_, i) => `client-${i}`);
 
-async function slotOwners(cache: Cache, keys: string[]): Promise<Set<string>> {
+async function slotOwners(cache: RedisConnection, keys: string[]): Promise<Set<string>> {
   const client = cache.client as Cluster;
   const owners = new Set<string>();
   for (const key of keys) {

@@ -1,7 +1,7 @@
 import { type ClientRateLimitInfo, MemoryStore, type Options, type Store } from 'express-rate-limit';
 import { Cluster } from 'ioredis';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import type { Logger } from '../logger/index.js';
 
 /**
@@ -35,7 +35,7 @@ export class FallbackStore implements Store {
   private degraded = false;
 
   constructor(
-    private readonly cache: Cache,
+    private readonly cache: RedisConnection,
     name: string,
     private readonly logger?: Logger,
   ) {

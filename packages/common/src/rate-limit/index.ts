@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import type { Logger } from '../logger/index.js';
 import { FallbackStore } from './fallback-store.js';
 import { rateLimited } from './rate-limited.js';
@@ -12,7 +12,7 @@ export { type AttemptCounter, type AttemptCounterOptions, createAttemptCounter }
 export { type Claims, createClaims } from './claims.js';
 
 export interface RateLimiterOptions {
-  cache: Cache;
+  cache: RedisConnection;
   /** Short unique name; part of the Redis key (`rl:<name>:<key>`). */
   name: string;
   windowMs: number;

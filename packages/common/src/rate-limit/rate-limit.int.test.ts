@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cache, createCache } from '../cache/index.js';
+import { type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { errorHandler } from '../http/index.js';
 import { createLogger } from '../logger/index.js';
 import { type TestPlatform, createTestPlatform } from '../testing/index.js';
@@ -11,7 +11,7 @@ import { createRateLimiter } from './index.js';
 
 const logger = createLogger({ name: 'rl-test', level: 'silent' });
 
-function appWith(cache: Cache, name: string, limit: number) {
+function appWith(cache: RedisConnection, name: string, limit: number) {
   const app = express();
   app.use(createRateLimiter({ cache, name, windowMs: 60_000, limit, message: 'Slow down!' }));
   app.get('/', (_req, res) => {
@@ -56,7 +56,7 @@ describe('createRateLimiter', () => {
   });
 
   it('keeps limiting per process when Redis is unreachable, never 500', async () => {
-    const dead = createCache({ url: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 200, logger });
+    const dead = createRedisConnection({ url: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 200, logger });
     const app = appWith(dead, 'dead', 1);
     await request(app).get('/').expect(200);
     await request(app).get('/').expect(429);
@@ -65,7 +65,7 @@ describe('createRateLimiter', () => {
 
   it('recovers onto Redis when it comes back', async () => {
     const port = await freePort();
-    const cache = createCache({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, logger });
+    const cache = createRedisConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, logger });
     const app = appWith(cache, 'recover', 3);
     await request(app).get('/').expect(200);
     let child: ChildProcess | null = null;

@@ -1,4 +1,4 @@
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import { subscribeProjectChanged } from '../cache/invalidation.js';
 import type { SecretBox } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
@@ -55,7 +55,7 @@ export interface StorageManager {
   /** Drops a project's cached client (config changed or project deleted). */
   invalidate(projectId: string): void;
   /** Invalidates on every cross-process project change; returns the unsubscriber. */
-  listen(cache: Cache): () => Promise<void>;
+  listen(cache: RedisConnection): () => Promise<void>;
   /** Closes every client. */
   close(): Promise<void>;
 }

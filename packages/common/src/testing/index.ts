@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import { type Cache, type RedisClient, type RedisConnectionConfig, createCache } from '../cache/index.js';
+import { type RedisClient, type RedisConnection, type RedisConnectionConfig, createRedisConnection } from '../cache/index.js';
 import type { BaseConfig } from '../config/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type Logger, createLogger } from '../logger/index.js';
@@ -59,13 +59,13 @@ export function testServices(): TestServices {
   return { mongoUri, redisUrl, redisClusterNodes, redisMode: redisClusterNodes ? 'cluster' : redisUrl ? 'single' : null };
 }
 
-/** Where the run's Redis is, in the shape of `BaseConfig.redis` / `createCache` / `createJobQueue({ redis })`. */
+/** Where the run's Redis is, in the shape of `BaseConfig.redis` / `createRedisConnection` / `createJobQueue({ redis })`. */
 export type TestRedisConfig = Pick<RedisConnectionConfig, 'url' | 'cluster'>;
 
 /**
  * The Redis part of a config for this run: `{ url }` against one node (`pnpm test`), `{ url: null,
  * cluster: { nodes } }` against the run's Redis Cluster (`pnpm test:cluster`), `{ url: null }`
- * without Redis. Spread it into `createCache`, `BaseConfig.redis` or a queue's `redis` option.
+ * without Redis. Spread it into `createRedisConnection`, `BaseConfig.redis` or a queue's `redis` option.
  */
 export function testRedisConfig(): TestRedisConfig {
   const { redisUrl, redisClusterNodes } = testServices();
@@ -129,7 +129,7 @@ export function withDatabase(uri: string, dbName: string): string {
 
 export interface TestPlatform {
   db: PlatformDb;
-  cache: Cache;
+  cache: RedisConnection;
   /** Platform database name of this file. */
   dbName: string;
   /** Redis key prefix of this file (ends with `:`). */
@@ -155,7 +155,7 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
   const db = createPlatformDb({ uri: mongoUri, timeoutMs: 5000, poolSize: 5, tenantDbPrefix, logger });
   await db.connect();
   const redisPrefix = `${name}:`;
-  const cache = createCache({ ...testRedisConfig(), commandTimeoutMs: 1000, keyPrefix: redisPrefix, logger });
+  const cache = createRedisConnection({ ...testRedisConfig(), commandTimeoutMs: 1000, keyPrefix: redisPrefix, logger });
   await cache.waitUntilReady(3000);
   return {
     db,

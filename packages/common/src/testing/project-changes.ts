@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Cache, type ProjectChangedEvent, projectChannel } from '../cache/index.js';
+import { type ProjectChangedEvent, type RedisConnection, projectChannel } from '../cache/index.js';
 
 /** The `reason` of the marker events {@link ProjectChangeWatch.settled} publishes (never recorded). */
 export const TEST_BARRIER_REASON = 'test-barrier';
@@ -31,7 +31,7 @@ export interface ProjectChangeWatch {
  * expect((await changes.settled(id)).map((e) => e.reason)).toEqual(['project']);
  * await changes.close();
  */
-export async function watchProjectChanges(cache: Cache, readyTimeoutMs = 5000): Promise<ProjectChangeWatch> {
+export async function watchProjectChanges(cache: RedisConnection, readyTimeoutMs = 5000): Promise<ProjectChangeWatch> {
   const publisher = cache.client;
   const subscriber = cache.duplicate();
   if (!publisher || !subscriber) throw new Error('watchProjectChanges: this test needs Redis (the cache has no client)');

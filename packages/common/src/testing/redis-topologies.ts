@@ -45,7 +45,7 @@ export interface TestRedisCluster {
   readonly nodes: readonly RedisHost[];
   /** The `REDIS_CLUSTER_NODES` value: `127.0.0.1:<port>,...`. */
   readonly nodeList: string;
-  /** `{ url: null, cluster: { nodes } }`, for `createCache` / `createJobQueue`. */
+  /** `{ url: null, cluster: { nodes } }`, for `createRedisConnection` / `createJobQueue`. */
   readonly connection: RedisConnectionConfig;
   readonly dir: string;
   /** Stops one node (a primary failing); the others keep running. */
@@ -59,7 +59,7 @@ export interface TestRedisSentinel {
   readonly masterName: string;
   /** The `REDIS_SENTINELS` value: `127.0.0.1:<port>`. */
   readonly sentinelList: string;
-  /** `{ url: null, sentinel: { sentinels, name } }`, for `createCache` / `createJobQueue`. */
+  /** `{ url: null, sentinel: { sentinels, name } }`, for `createRedisConnection` / `createJobQueue`. */
   readonly connection: RedisConnectionConfig;
   /** The two data servers (initially: primary first, replica second). */
   readonly servers: readonly [RedisHost, RedisHost];

@@ -5,15 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cache, type Cluster, createCache } from '../cache/index.js';
+import { type Cluster, type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { createLogger } from '../logger/index.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/index.js';
 import { type UsageMeter, type UsageSource, createUsageMeter } from './meter.js';
 
 const logger = createLogger({ name: 'meter-cluster-test', level: 'silent' });
 let cluster: TestRedisCluster;
-let cacheA: Cache;
-let cacheB: Cache;
+let cacheA: RedisConnection;
+let cacheB: RedisConnection;
 
 /** What the data holds per project (the durable truth the meter rebuilds from), and how often it was read. */
 const stored = new Map<string, number>();
@@ -25,7 +25,7 @@ const dbSource: UsageSource = async (pid) => {
 };
 const sources = { db: dbSource, storage: async () => 0, mail: async () => 0 };
 
-function meterOn(cache: Cache): UsageMeter {
+function meterOn(cache: RedisConnection): UsageMeter {
   return createUsageMeter({ cache, logger, sources, rebuildWaitMs: 5000 });
 }
 
@@ -33,8 +33,8 @@ const pid = () => randomBytes(12).toString('hex');
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  cacheA = createCache({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'um:', logger });
-  cacheB = createCache({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'um:', logger });
+  cacheA = createRedisConnection({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'um:', logger });
+  cacheB = createRedisConnection({ ...cluster.connection, commandTimeoutMs: 1000, keyPrefix: 'um:', logger });
   expect(await cacheA.waitUntilReady(10_000)).toBe(true);
   expect(await cacheB.waitUntilReady(10_000)).toBe(true);
 });

@@ -1,4 +1,4 @@
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import { AppError, unavailable } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 
@@ -34,7 +34,7 @@ export interface UsageMeter {
 }
 
 export interface UsageMeterOptions {
-  cache: Cache;
+  cache: RedisConnection;
   logger: Logger;
   sources: Record<UsageResource, UsageSource>;
   /** How long one process may hold the rebuild lock of a counter (default 30 s). */

@@ -1,4 +1,4 @@
-import type { Cache } from '../cache/index.js';
+import type { RedisConnection } from '../cache/index.js';
 import { type PeriodicTask, createPeriodicTask } from '../jobs/periodic.js';
 import type { Logger } from '../logger/index.js';
 import type { ProjectModel } from '../models/index.js';
@@ -13,7 +13,7 @@ import type { UsageMeter } from './meter.js';
 export function createUsageReconciler(deps: {
   meter: UsageMeter;
   Project: ProjectModel;
-  cache: Cache;
+  cache: RedisConnection;
   logger: Logger;
 }): PeriodicTask {
   const { meter, Project, logger } = deps;

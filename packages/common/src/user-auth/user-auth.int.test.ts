@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache } from '../cache/index.js';
+import { createRedisConnection } from '../cache/index.js';
 import {
   type AuthClaimModel,
   type PlatformModels,
@@ -131,7 +131,7 @@ describe('refresh sessions', () => {
   });
 
   it('keeps working when Redis is unreachable (sessions live in MongoDB)', async () => {
-    const deadCache = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, logger: platform.logger });
+    const deadCache = createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, logger: platform.logger });
     const sessions = createRefreshSessions({ model: models.UserSession, ttlMs: 60_000 });
     const { refreshToken } = await sessions.create('p1', 'u4', client, 'password');
     await expect(sessions.rotate('p1', refreshToken, client)).resolves.toMatchObject({ userId: 'u4' });

@@ -1,4 +1,4 @@
-import { type Cache, publishProjectChanged } from '@urbackend/common/cache';
+import { type RedisConnection, publishProjectChanged } from '@urbackend/common/cache';
 import type { Logger } from '@urbackend/common/logger';
 import type { ProjectModel } from '@urbackend/common/models';
 
@@ -10,7 +10,7 @@ export type OwnerChanged = (developerIds: unknown[], reason: string) => Promise<
  * any of them publishes a change of every project the developer owns, so the public API drops its
  * cached copies (within a second, across processes) instead of waiting for the cache TTL.
  */
-export function createOwnerChanged(deps: { Project: ProjectModel; cache: Cache; logger: Logger }): OwnerChanged {
+export function createOwnerChanged(deps: { Project: ProjectModel; cache: RedisConnection; logger: Logger }): OwnerChanged {
   return async (developerIds, reason) => {
     if (!developerIds.length) return;
     const projects = await deps.Project.find({ owner: { $in: developerIds } })

@@ -1,4 +1,4 @@
-import { createCache } from '@urbackend/common/cache';
+import { createRedisConnection } from '@urbackend/common/cache';
 import { deleteRedisKeys } from '@urbackend/common/testing';
 import { REFRESH_REUSE_WINDOW_MS } from '@urbackend/common/user-auth';
 import jwt from 'jsonwebtoken';
@@ -299,7 +299,7 @@ describe('tokens', () => {
 
   it('keeps sessions across a Redis outage (MongoDB holds them)', async () => {
     const user = await signupVerified('redis-down');
-    const deadCache = createCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, logger: h.platform.logger });
+    const deadCache = createRedisConnection({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100, logger: h.platform.logger });
     const downDeps = createDeps(h.config, h.platform.logger, { db: h.platform.db, cache: deadCache });
     const res = await request(createApp(downDeps))
       .post('/api/userAuth/refresh-token')

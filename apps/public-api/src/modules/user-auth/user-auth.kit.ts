@@ -1,4 +1,4 @@
-import type { Cache } from '@urbackend/common/cache';
+import type { RedisConnection } from '@urbackend/common/cache';
 import type { SecretBox } from '@urbackend/common/crypto';
 import { type UsersAccess, createUsersAccess } from '@urbackend/common/end-users';
 import type { Logger } from '@urbackend/common/logger';
@@ -45,7 +45,7 @@ export interface UserAuthInput {
   publicApiUrl: string;
   dashboardUrl: string;
   authAccountPer15Min: number;
-  cache: Cache;
+  cache: RedisConnection;
   secretBox: SecretBox;
   models: PlatformModels;
   logger: Logger;

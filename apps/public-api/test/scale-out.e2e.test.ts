@@ -229,6 +229,35 @@ describe('two public-api processes share every limit', () => {
     expect((await send(1, ['one@example.com'])).status).toBe(429);
   });
 
+  it('aggregates with several accumulators through a real process (the in-product evaluator included)', async () => {
+    const project = await newProject('aggregate');
+    const schema = [
+      { key: 'cat', type: 'String' },
+      { key: 'price', type: 'Number' },
+    ];
+    expect((await d(`/projects/${project.id}/collections`, { body: { name: 'sales', schema } })).status).toBe(201);
+    const rows = [
+      { cat: 'a', price: 5 },
+      { cat: 'a', price: 7 },
+      { cat: 'b', price: 1 },
+    ];
+    const bulk = await json(`${pub(0).baseUrl}/api/data/sales/bulk`, { body: rows, headers: { 'x-api-key': project.sk } });
+    expect(bulk.status).toBe(201);
+    const pipeline = [
+      { $group: { _id: '$cat', total: { $sum: '$price' }, n: { $sum: 1 }, top: { $max: '$price' }, avg: { $avg: '$price' } } },
+      { $sort: { _id: 1 } },
+    ];
+    const res = await json<{ data: unknown[] }>(`${pub(1).baseUrl}/api/data/sales/aggregate`, {
+      body: { pipeline },
+      headers: { 'x-api-key': project.sk },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual([
+      { _id: 'a', total: 12, n: 2, top: 7, avg: 6 },
+      { _id: 'b', total: 1, n: 1, top: 1, avg: 1 },
+    ]);
+  });
+
   it('an OTP mailed through one process still verifies through the other after Redis lost every key', async () => {
     const project = await newProject('otp');
     const users = [

@@ -111,7 +111,10 @@ async function collect(model: Model<TenantDoc>, stages: Stage[], maxTimeMs: numb
 
 // ---- evaluation in child processes: killable at the time limit, and one that runs out of memory dies alone ----
 
+// The comparator's source is inlined below; a TypeScript runner (tsx, under pnpm dev) compiles it
+// with esbuild's keepNames, whose __name(fn, "name") calls must resolve in the child too.
 const EVALUATOR_SOURCE = `
+const __name = (target) => target;
 const { mingo: m, bson, stages: allowed } = JSON.parse(process.argv[1]);
 const { Aggregator } = require(m.aggregator);
 const { Context, evalExpr } = require(m.core);

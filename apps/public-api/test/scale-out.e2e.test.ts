@@ -106,9 +106,9 @@ beforeAll(async () => {
   const conn = await mongoose.createConnection(mongoUri).asPromise();
   try {
     await waitFor(() => conn.collection('developers').findOne({ email: admin.email, isAdmin: true }), {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
-      message: 'the admin account created at dashboard start-up',
+      message: () => `the admin account created at dashboard start-up; dashboard-api output:\n${dash.output()}`,
     });
   } finally {
     await conn.close();

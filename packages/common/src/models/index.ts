@@ -60,9 +60,22 @@ export function createPlatformModels(connection: Connection): PlatformModels {
   };
 }
 
-/** Creates the declared indexes of every model (unique keys are correctness, so this runs at boot and in tests). */
-export async function ensurePlatformIndexes(models: object): Promise<void> {
+/**
+ * Creates the declared indexes of every model (unique keys are correctness, so this runs at boot and
+ * in tests). Several processes starting on a fresh database build the same indexes at once, which
+ * FerretDB (and MongoDB, for a collection being created) can answer with a transient conflict: each
+ * model is retried a few times before the error is thrown.
+ */
+export async function ensurePlatformIndexes(models: object, attempts = 5): Promise<void> {
   for (const model of Object.values(models) as { createIndexes(): Promise<unknown> }[]) {
-    await model.createIndexes();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await model.createIndexes();
+        break;
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 }

@@ -57,19 +57,7 @@ function createObservability(platform: Platform): ObservabilityService {
     models,
     RequestLog: requestLogModel(platform.db.connection),
     plans: platform.plans,
-    async usageOf(project) {
-      const stored = { storageUsed: project.storageUsed ?? 0, databaseUsed: project.databaseUsed ?? 0 };
-      try {
-        const pid = String(project._id);
-        const [databaseUsed, storageUsed] = await Promise.all([
-          platform.meter.current(pid, 'db'),
-          platform.meter.current(pid, 'storage'),
-        ]);
-        return { databaseUsed, storageUsed };
-      } catch {
-        return stored;
-      }
-    },
+    usageOf: (project) => projectUsage(platform.meter, String(project._id), project),
     async countUsers(project) {
       if (!project.collections.some((c) => c.name === 'users')) return 0;
       try {
@@ -132,7 +120,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     limiters: createLimiters(config, platform, logger),
     requireDeveloper: developerGuard,
     ownerChanged,
-    access: createProjectAccess({ models, meter: platform.meter, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
+    access: createProjectAccess({ models, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
     async startup() {
       await ensurePlatformIndexes(models);
       await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher, ownerChanged);

@@ -70,20 +70,11 @@ export function toDashboardProject(doc: Project & { _id: unknown }, owner: Scope
  * reconciliation) when the meter cannot answer (Redis down).
  */
 export async function withLiveUsage(meter: UsageMeter, project: DashboardProject): Promise<DashboardProject> {
-  try {
-    const [databaseUsed, storageUsed] = await Promise.all([
-      meter.current(project._id, 'db'),
-      meter.current(project._id, 'storage'),
-    ]);
-    return { ...project, databaseUsed, storageUsed };
-  } catch {
-    return project;
-  }
+  return { ...project, ...(await projectUsage(meter, project._id, project)) };
 }
 
 export interface ProjectAccessDeps {
   models: Pick<PlatformModels, 'Project'>;
-  meter: UsageMeter;
   scopeFor: Platform['scopeFor'];
   /** `requireDeveloper` (401 without a valid developer token). */
   requireDeveloper: RequestHandler;
@@ -112,7 +103,8 @@ export function createProjectAccess(deps: ProjectAccessDeps): (action: ProjectAc
     if (!ACCESS_MATRIX[action].includes(role)) throw new AppError('FORBIDDEN', 'Your role in this project does not allow this.');
     // The developer is the owner until project members land; then the owner is loaded here.
     const owner = { _id: dev.id, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan };
-    const project = await withLiveUsage(deps.meter, toDashboardProject(doc as Project & { _id: unknown }, owner));
+    // Usage counters are read only by the views that show them (withLiveUsage), not on every request.
+    const project = toDashboardProject(doc as Project & { _id: unknown }, owner);
     setScope(req, deps.scopeFor(project, { type: 'developer', developerId: dev.id, role }));
     next();
   };

@@ -104,6 +104,7 @@ export function createObservabilityService(deps: {
 
     async analytics(scope: DashboardScope, range: AnalyticsRange) {
       const { project, limits } = scope;
+      const usage = await deps.usageOf(project);
       const projectId = new Types.ObjectId(project._id);
       const since = new Date(Date.now() - RANGE_MS[range]);
       const [points, totalRequests, recent] = await Promise.all([
@@ -116,8 +117,8 @@ export function createObservabilityService(deps: {
         RequestLog.find({ projectId }).select('method route path status latencyMs at').sort({ at: -1 }).limit(50).lean(),
       ]);
       return {
-        storage: { used: project.storageUsed ?? 0, limit: limits.storageBytes },
-        database: { used: project.databaseUsed ?? 0, limit: limits.mongoBytes },
+        storage: { used: usage.storageUsed, limit: limits.storageBytes },
+        database: { used: usage.databaseUsed, limit: limits.mongoBytes },
         totalRequests,
         ...computeAnalytics(points as unknown as LogPoint[], range),
         logs: recent,

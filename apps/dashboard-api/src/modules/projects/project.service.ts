@@ -36,7 +36,7 @@ const ownerOf = (dev: CurrentDeveloper) => ({ _id: dev.id, isVerified: dev.isVer
  * process (pub/sub) to drop its cached copy. Returns the updated project.
  */
 export async function changeProject(
-  deps: Pick<ProjectServiceDeps, 'models' | 'cache' | 'logger'>,
+  deps: Pick<ProjectServiceDeps, 'models' | 'cache' | 'logger' | 'meter'>,
   scope: DashboardScope,
   update: Record<string, unknown>,
   reason: string,
@@ -50,8 +50,7 @@ export async function changeProject(
   if (!updated) throw notFound('Project not found.');
   const keyHashes = [project.publishableKeyHash, project.secretKeyHash];
   await publishProjectChanged(deps.cache, { projectId: project._id, keyHashes, reason }, deps.logger);
-  const { databaseUsed, storageUsed } = project;
-  return { ...toDashboardProject(updated, project.owner), databaseUsed, storageUsed };
+  return withLiveUsage(deps.meter, toDashboardProject(updated, project.owner));
 }
 
 /** Projects: create, list, read, update, delete, rotate keys (reference §6.2). */
@@ -98,8 +97,8 @@ export function createProjectService(deps: ProjectServiceDeps) {
       return projects.map((p, i) => projectListItem(p, plans.limitsFor(dev, p.customLimits), health[i] ?? 'healthy'));
     },
 
-    get(scope: DashboardScope) {
-      return projectView(scope.project, scope.limits);
+    async get(scope: DashboardScope) {
+      return projectView(await withLiveUsage(deps.meter, scope.project), scope.limits);
     },
 
     async update(scope: DashboardScope, body: z.infer<typeof updateProjectBody>) {

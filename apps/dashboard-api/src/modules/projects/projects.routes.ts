@@ -42,7 +42,7 @@ export function createProjectsRouter(deps: ProjectsRouterDeps): Router {
     res.json(await projects.list(currentDeveloper(res)));
   });
   router.get('/:projectId', ...access('read'), async (req, res) => {
-    res.json({ ...projects.get(scope(req)), publicApiUrl: deps.publicApiUrl });
+    res.json({ ...(await projects.get(scope(req))), publicApiUrl: deps.publicApiUrl });
   });
   router.patch('/:projectId', ...access('write'), async (req, res) => {
     res.json(await projects.update(scope(req), parse(updateProjectBody, req.body)));

@@ -1,16 +1,22 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
 import { createBaseApp, dashboardCors, finishApp } from '@urbackend/common/http';
+import { createOpenApiCache } from '@urbackend/common/openapi';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
 import { createAdminRouter } from './modules/admin/admin.routes.js';
 import { createAuthRouter } from './modules/auth/auth.routes.js';
 import { createCollectionsRouter } from './modules/collections/collections.routes.js';
 import { createDataRouter } from './modules/collections/data.routes.js';
+import { createConfigLogRouter } from './modules/config-log/config-log.routes.js';
+import { createInvitationsRouter, createMembersRouter } from './modules/members/members.routes.js';
+import { createPatsRouter } from './modules/pats/pats.routes.js';
 import { createMailDeliveriesRouter } from './modules/mail-deliveries/mail-deliveries.routes.js';
 import { createMailTemplatesRouter } from './modules/mail-templates/mail-templates.routes.js';
 import { createAccountAnalyticsRouter, createObservabilityRouter } from './modules/observability/observability.routes.js';
 import { createProjectsRouter } from './modules/projects/projects.routes.js';
 import { createReleasesRouter } from './modules/releases/releases.routes.js';
+import { createSchemaRouter } from './modules/schema/schema.routes.js';
+import { createSchemaService } from './modules/schema/schema.service.js';
 import { createStorageRouter } from './modules/storage/storage.routes.js';
 import { createUsersAdminRouter } from './modules/users-admin/users-admin.routes.js';
 import { createWebhooksRouter } from './modules/webhooks/webhooks.routes.js';
@@ -35,32 +41,50 @@ export function createApp(deps: AppDeps): Express {
   const { access } = deps;
   const project = '/api/projects/:projectId';
   app.use(`${project}/collections/:collectionName/data`, createDataRouter({ data: deps.data, access }));
-  app.use(`${project}/collections`, createCollectionsRouter({ collections: deps.collections, projects: deps.projects, access }));
+  app.use(
+    `${project}/collections`,
+    createCollectionsRouter({ collections: deps.collections, projects: deps.projects, access, configLog: deps.configLog }),
+  );
   app.use(`${project}/admin/users`, createUsersAdminRouter({ users: deps.endUsers, access }));
+  app.use(project, createMembersRouter({ members: deps.members, access }));
   app.use(project, createObservabilityRouter({ observability: deps.observability, access }));
   app.use(`${project}/storage`, createStorageRouter({ storage: deps.storage.service, access }));
   const { webhooks, models } = deps;
   const countWebhooks = (projectId: string) => models.Webhook.countDocuments({ projectId });
   app.use(
     `${project}/webhooks`,
-    createWebhooksRouter({ webhooks: webhooks.service, dispatcher: webhooks.dispatcher, countWebhooks, access }),
+    createWebhooksRouter({
+      webhooks: webhooks.service,
+      dispatcher: webhooks.dispatcher,
+      countWebhooks,
+      access,
+      configLog: deps.configLog,
+    }),
   );
-  app.use(`${project}/mail/templates`, createMailTemplatesRouter({ templates: deps.mail.templates, access }));
+  app.use(
+    `${project}/mail/templates`,
+    createMailTemplatesRouter({ templates: deps.mail.templates, access, configLog: deps.configLog }),
+  );
+  app.use(`${project}/config-logs`, createConfigLogRouter({ configLog: deps.configLog, access }));
   app.use(`${project}/mail/deliveries`, createMailDeliveriesRouter({ deliveries: deps.mail.deliveries, access }));
+  const schema = createSchemaService({ Project: models.Project, cache: deps.cache, logger, configLog: deps.configLog });
+  const openApi = createOpenApiCache();
+  app.use(project, createSchemaRouter({ schema, openApi, publicApiUrl: config.urls.publicApi, access }));
   app.use(
     '/api/projects',
     createProjectsRouter({
       projects: deps.projects,
       settings: deps.projectSettings,
-      requireDeveloper,
+      requireDeveloper: deps.requireDeveloperOrPat,
       access,
       publicApiUrl: deps.config.urls.publicApi,
+      configLog: deps.configLog,
     }),
   );
   app.use(
     '/api/analytics',
     limiters.dashboard,
-    createAccountAnalyticsRouter({ observability: deps.observability, requireDeveloper }),
+    createAccountAnalyticsRouter({ observability: deps.observability, requireDeveloper: deps.requireDeveloperOrPat }),
   );
   app.use(
     '/api/admin',
@@ -77,6 +101,23 @@ export function createApp(deps: AppDeps): Express {
           { projectId: String(p._id), keyHashes: [p.publishableKeyHash, p.secretKeyHash], reason },
           logger,
         ),
+      admin: deps.admin,
+      registration: deps.registration,
+    }),
+  );
+  app.use(
+    '/api/invitations',
+    limiters.dashboard,
+    createInvitationsRouter({ members: deps.members, requireDeveloper }),
+  );
+  app.use(
+    '/api/user',
+    limiters.dashboard,
+    createPatsRouter({
+      PersonalAccessToken: deps.models.PersonalAccessToken,
+      requireDeveloper,
+      requireDeveloperOrPat: deps.requireDeveloperOrPat,
+      isProduction: config.isProduction,
     }),
   );
   app.use(

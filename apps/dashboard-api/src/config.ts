@@ -10,12 +10,18 @@ const dashboardEnvShape = {
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DASHBOARD_ACCESS_TOKEN_TTL: durationSchema.default('15m'),
   DASHBOARD_REFRESH_TOKEN_TTL: durationSchema.default('7d'),
+  REGISTRATION_MODE: z.enum(['open', 'invite-only', 'closed']).default('open'),
+  CONFIG_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
 };
 
 /** Dashboard-only settings: admin bootstrap, token lifetimes. */
 export interface DashboardSettings {
   admin: { email: string; password: string | null } | null;
   tokens: { accessTtlMs: number; refreshTtlMs: number };
+  /** Registration mode until the admin sets one (`REGISTRATION_MODE`, default `open`; absent → `open`). */
+  registrationMode?: 'open' | 'invite-only' | 'closed';
+  /** Days a project config-log entry is kept (`CONFIG_LOG_RETENTION_DAYS`, default 90; absent → 90). */
+  configLogRetentionDays?: number;
 }
 
 export interface DashboardConfig extends PlatformConfig {
@@ -35,6 +41,8 @@ export function loadDashboardConfig(source: EnvSource): DeepReadonly<DashboardCo
         accessTtlMs: durationMs(env.DASHBOARD_ACCESS_TOKEN_TTL),
         refreshTtlMs: durationMs(env.DASHBOARD_REFRESH_TOKEN_TTL),
       },
+      registrationMode: env.REGISTRATION_MODE,
+      configLogRetentionDays: env.CONFIG_LOG_RETENTION_DAYS,
     },
   }));
 }

@@ -2,16 +2,20 @@ import type { Logger } from '@urbackend/common/logger';
 import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
 import { authClaimModel, ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
 import { type Platform, type PlatformOverrides, createPlatform } from '@urbackend/common/platform';
-import { createAttemptCounter, createCooldown, createRateLimiter } from '@urbackend/common/rate-limit';
+import { createAttemptCounter, createClaims, createCooldown, createRateLimiter } from '@urbackend/common/rate-limit';
 import { projectUsage } from '@urbackend/common/usage';
 import type { RequestHandler } from 'express';
 import type { Config } from './config.js';
-import { type AccessTokens, createAccessTokens, requireDeveloper } from './middleware/auth.js';
+import { type AccessTokens, createAccessTokens, createDeveloperAuth } from './middleware/auth.js';
 import { type ProjectAction, createProjectAccess } from './middleware/project-access.js';
+import { type AdminService, createAdminService } from './modules/admin/admin.service.js';
+import { type Registration, createRegistration } from './modules/admin/registration.js';
 import { ensureAdmin } from './modules/auth/admin-bootstrap.js';
 import { type AuthService, createAuthService } from './modules/auth/auth.service.js';
 import { createDeveloperOtps } from './modules/auth/otp.js';
 import { createDeveloperSessions } from './modules/auth/sessions.js';
+import { type ConfigLogService, createConfigLogService } from './modules/config-log/config-log.service.js';
+import { type MembersService, createMembersService } from './modules/members/members.service.js';
 import { type ObservabilityService, createObservabilityService } from './modules/observability/observability.service.js';
 import { type OwnerChanged, createOwnerChanged } from './modules/projects/owner-changes.js';
 import { type ProjectSettingsService, createProjectSettingsService } from './modules/projects/project-settings.service.js';
@@ -27,15 +31,25 @@ export interface AppDeps extends Platform {
   observability: ObservabilityService;
   projects: ProjectService;
   projectSettings: ProjectSettingsService;
+  /** The project config audit log: `record(scope, entry)`, the list, the retention purge. */
+  configLog: ConfigLogService;
   auth: AuthService;
   tokens: AccessTokens;
   limiters: { auth: RequestHandler; dashboard: RequestHandler; releasePost: RequestHandler };
-  /** Bearer access-token guard (attaches the developer). */
+  /** Dashboard-session guard (attaches the developer); refuses personal access tokens. */
   requireDeveloper: RequestHandler;
+  /** Session or personal-access-token guard (project, analytics and CLI routes). */
+  requireDeveloperOrPat: RequestHandler;
+  /** Project members and invitations (teams). */
+  members: MembersService;
   /** The guard chain of every project route: developer, verified, project scope, role allows `action`. */
   access: (action: ProjectAction) => RequestHandler[];
   /** Publishes a change of every project the given developers own (plan, verification, admin flag). */
   ownerChanged: OwnerChanged;
+  /** Registration mode (platform settings, `REGISTRATION_MODE` default) and invite codes. */
+  registration: Registration;
+  /** Platform admin: developers (list, disable, enable, delete) and the platform audit log. */
+  admin: AdminService;
   /** Runs once MongoDB is connected: indexes, the admin account, system mail templates. */
   startup(): Promise<void>;
 }
@@ -77,10 +91,20 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
   const projectDeps = { ...platform, logger };
   const projects = createProjectService(projectDeps);
   const tokens = createAccessTokens(config.security.jwtSecret, settings.tokens.accessTtlMs);
-  const developerGuard = requireDeveloper(tokens, models.Developer);
+  const developerAuth = createDeveloperAuth({
+    tokens,
+    Developer: models.Developer,
+    PersonalAccessToken: models.PersonalAccessToken,
+  });
   const ownerChanged = createOwnerChanged({ Project: models.Project, cache, logger });
   /** Durable auth counters and cooldowns (MongoDB: they survive Redis losing its keys). */
   const claims = authClaimModel(platform.db.connection);
+  const registration = createRegistration({
+    PlatformSettings: models.PlatformSettings,
+    InviteCode: models.InviteCode,
+    InviteCodeUse: models.InviteCodeUse,
+    defaultMode: settings.registrationMode ?? 'open',
+  });
   const auth = createAuthService({
     Developer: models.Developer,
     sessions: createDeveloperSessions(models.DeveloperSession, settings.tokens.refreshTtlMs),
@@ -103,6 +127,14 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       await models.DeveloperOtp.deleteMany({ developerId });
     },
     ownerChanged,
+    registration,
+  });
+  const configLog = createConfigLogService({
+    ConfigLog: models.ConfigLog,
+    Project: models.Project,
+    cache,
+    logger,
+    retentionDays: settings.configLogRetentionDays ?? 90,
   });
   return {
     ...platform,
@@ -115,12 +147,32 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       allowPrivateTargets: config.security.allowPrivateTargets,
       byodConnectTimeoutMs: 5000,
     }),
+    configLog,
+    members: createMembersService({
+      ...platform,
+      logger,
+      dashboardUrl: config.urls.dashboard,
+      claims: createClaims(claims),
+      recordChange: (scope, entry) => configLog.record(scope, entry),
+    }),
     auth,
+    registration,
+    admin: createAdminService({
+      Developer: models.Developer,
+      Project: models.Project,
+      RequestLog: requestLogModel(platform.db.connection),
+      AdminAudit: models.AdminAudit,
+      usageOf: (project) => projectUsage(platform.meter, String(project._id), project),
+      revokeSessions: (developerId) => auth.revokeAllSessions(developerId),
+      deleteDeveloper: (developerId) => auth.deleteDeveloper(developerId),
+      ownerChanged,
+    }),
     tokens,
     limiters: createLimiters(config, platform, logger),
-    requireDeveloper: developerGuard,
+    requireDeveloper: developerAuth.session,
+    requireDeveloperOrPat: developerAuth.sessionOrPat,
     ownerChanged,
-    access: createProjectAccess({ models, scopeFor: platform.scopeFor, requireDeveloper: developerGuard }),
+    access: createProjectAccess({ models, scopeFor: platform.scopeFor, requireDeveloper: developerAuth.sessionOrPat }),
     async startup() {
       await ensurePlatformIndexes(models);
       await ensureAdmin(models.Developer, settings.admin, logger, platform.hasher, ownerChanged);

@@ -45,14 +45,22 @@ async function main(): Promise<void> {
   void deps.db
     .connect()
     .then(() => deps.startup())
+    .then(() => deps.configLog.cleanup.runOnce())
     .catch((err: unknown) => logger.error({ err }, 'start-up tasks failed'));
+  // Config-log retention (CONFIG_LOG_RETENTION_DAYS): purged at start-up (above) and hourly, one process at a time.
+  const stopConfigLogPurge = deps.configLog.startCleanup();
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'signal received');
-    await gracefulShutdown({ server, logger, graceMs: config.shutdownGraceMs, closers: [() => deps.close()] });
+    await gracefulShutdown({
+      server,
+      logger,
+      graceMs: config.shutdownGraceMs,
+      closers: [async () => stopConfigLogPurge(), () => deps.close()],
+    });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

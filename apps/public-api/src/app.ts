@@ -1,4 +1,5 @@
 import { createBaseApp, finishApp, publicCors } from '@urbackend/common/http';
+import { createOpenApiCache } from '@urbackend/common/openapi';
 import { createRateLimiter } from '@urbackend/common/rate-limit';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
@@ -6,6 +7,7 @@ import { createPublicGuards } from './middleware/guards.js';
 import { requestLogMiddleware } from './middleware/request-log.js';
 import { createDataRouter } from './modules/data/data.routes.js';
 import { createMailRouter } from './modules/mail/mail.routes.js';
+import { createOpenApiRouter } from './modules/openapi/openapi.routes.js';
 import { createSchemasRouter } from './modules/schemas/schemas.routes.js';
 import { createSchemasService } from './modules/schemas/schemas.service.js';
 import { createLocalFilesRouter } from './modules/storage/local-files.routes.js';
@@ -54,6 +56,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/api/mail',
     createMailRouter({ mail: deps.mail.service, guard: [guards.apiKey, guards.usage], secretOnly: guards.secretOnly }),
+  );
+  app.use(
+    '/api',
+    createOpenApiRouter({ cache: createOpenApiCache(), serverUrl: config.urls.publicApi, guard: [guards.apiKey, guards.usage] }),
   );
   return finishApp(app, logger);
 }

@@ -1,9 +1,11 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from './auth/require-auth.js';
 import { AppLayout } from './components/layout.js';
+import { AdminPage } from './pages/admin/admin.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/auth-recovery.js';
 import { LoginPage, RegisterPage } from './pages/auth.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { InvitationsPage } from './pages/invitations.js';
 import { LandingPage } from './pages/landing.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ProfilePage } from './pages/profile.js';
@@ -11,16 +13,19 @@ import { AnalyticsPage } from './pages/project/analytics.js';
 import { ByodPage } from './pages/project/byod.js';
 import { CollectionPage } from './pages/project/collection.js';
 import { CollectionsPage } from './pages/project/collections.js';
+import { ConfigLogPage } from './pages/project/config-log.js';
 import { KeysPage } from './pages/project/keys.js';
 import { ProjectLayout } from './pages/project/layout.js';
 import { LogsPage } from './pages/project/logs.js';
 import { MailPage } from './pages/project/mail.js';
+import { MembersPage } from './pages/project/members.js';
 import { OverviewPage } from './pages/project/overview.js';
 import { NewCollectionPage, SchemaEditPage } from './pages/project/schema-pages.js';
 import { SettingsPage } from './pages/project/settings.js';
 import { StoragePage } from './pages/project/storage.js';
 import { UsersPage } from './pages/project/users.js';
 import { WebhooksPage } from './pages/project/webhooks.js';
+import { TokensPage } from './pages/tokens.js';
 import { VerifyPage } from './pages/verify.js';
 
 /** Every route of the dashboard; everything under AppLayout + RequireAuth needs a session. */
@@ -42,6 +47,9 @@ export function AppRoutes() {
       >
         <Route path="/dashboard" element={<DashboardPage />} />
         <Route path="/profile" element={<ProfilePage />} />
+        <Route path="/invitations" element={<InvitationsPage />} />
+        <Route path="/tokens" element={<TokensPage />} />
+        <Route path="/admin" element={<AdminPage />} />
         <Route path="/projects/:projectId" element={<ProjectLayout />}>
           <Route index element={<OverviewPage />} />
           <Route path="collections" element={<CollectionsPage />} />
@@ -57,6 +65,8 @@ export function AppRoutes() {
           <Route path="keys" element={<KeysPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="byod" element={<ByodPage />} />
+          <Route path="members" element={<MembersPage />} />
+          <Route path="config-log" element={<ConfigLogPage />} />
         </Route>
       </Route>
       <Route path="/home" element={<Navigate to="/dashboard" replace />} />

@@ -13,6 +13,7 @@ import './styles/forms.css';
 import './styles/widgets.css';
 import './styles/features.css';
 import './styles/pages.css';
+import './styles/teams.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {

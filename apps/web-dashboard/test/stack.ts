@@ -95,8 +95,8 @@ async function serveWeb(port: number, apiUrl: string, publicUrl: string) {
   };
 }
 
-/** Starts everything; `close()` stops it and drops this run's databases. */
-export async function startStack(label: string): Promise<Stack> {
+/** Starts everything; `close()` stops it and drops this run's databases. `env` adds or overrides server variables (e.g. ADMIN_EMAIL). */
+export async function startStack(label: string, options: { env?: Record<string, string> } = {}): Promise<Stack> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: install it with "apt-get install -y chromium".`);
   const platform = await createTestPlatform(label);
   const mail = await startSmtpSink();
@@ -116,6 +116,7 @@ export async function startStack(label: string): Promise<Stack> {
     SMTP_URL: mail.url,
     ALLOW_PRIVATE_TARGETS: 'true',
     STORAGE_DIR: await mkdtemp(path.join(tmpdir(), 'ub-files-')),
+    ...options.env,
   };
   const overrides = { db: platform.db, cache: platform.cache };
   const dashDeps = createDashboardDeps(loadDashboardConfig(env), platform.logger, overrides);

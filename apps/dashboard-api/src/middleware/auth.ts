@@ -1,6 +1,7 @@
-import { AppError, unauthenticated } from '@urbackend/common/errors';
-import type { DeveloperModel } from '@urbackend/common/models';
-import type { RequestHandler, Response } from 'express';
+import { sha256Hex } from '@urbackend/common/crypto';
+import { AppError, badRequest, unauthenticated } from '@urbackend/common/errors';
+import type { DeveloperModel, PatScope, PersonalAccessTokenModel } from '@urbackend/common/models';
+import type { Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
 
@@ -19,6 +20,12 @@ export interface CurrentDeveloper {
   isVerified: boolean;
   isAdmin: boolean;
   plan: string;
+  /** A dashboard session (access JWT) or a personal access token. */
+  via: 'session' | 'pat';
+  /** The token's scopes (PAT only); null for a session. */
+  scopes: PatScope[] | null;
+  /** The token's type (PAT only). */
+  patType?: 'human' | 'agent';
 }
 
 /** Signs and verifies developer access tokens (HS256 with `JWT_SECRET`). */
@@ -55,29 +62,116 @@ export function currentDeveloper(res: Response): CurrentDeveloper {
   return dev;
 }
 
+/** A personal access token: `ubpat_live_…` / `ubpat_test_…` (base62 body). */
+export const PAT_PATTERN = /^ubpat_(live|test)_[A-Za-z0-9]{20,}$/;
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** `lastUsedAt` is written at most this often per token (not a write per request). */
+const LAST_USED_EVERY_MS = 60_000;
+
+export interface DeveloperAuthDeps {
+  tokens: AccessTokens;
+  Developer: DeveloperModel;
+  PersonalAccessToken: PersonalAccessTokenModel;
+}
+
+export interface DeveloperAuth {
+  /** Dashboard session only (account, token and admin routes): a PAT is refused with 403. */
+  session: RequestHandler;
+  /** A dashboard session or a personal access token (project, analytics and CLI routes). */
+  sessionOrPat: RequestHandler;
+}
+
+function bearerOf(req: Request): string {
+  const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+  if (!token || scheme?.toLowerCase() !== 'bearer') throw unauthenticated('Access Denied: No Token Provided');
+  return token;
+}
+
+/** Tokens never travel in URLs (they end up in logs, history and Referer headers). */
+function refuseTokensInQuery(req: Request): void {
+  const values = Object.values(req.query).flat();
+  if (values.some((v) => typeof v === 'string' && (v.startsWith('ubpat_') || v.startsWith('eyJ')))) {
+    throw badRequest('Bad Request: Providing tokens in query parameters is strictly prohibited.');
+  }
+}
+
 /**
- * Requires `Authorization: Bearer <access JWT>` of an existing developer (401 otherwise) and
- * attaches the developer, read fresh (verification, admin flag and plan are never stale).
+ * The developer guards. Both read the developer fresh from the database (verification, admin
+ * flag, plan and disabled state are never stale) and refuse a disabled account (403).
+ * A PAT acts as its developer with the developer's project roles, limited by its scopes:
+ * `api:read` allows only reads (GET/HEAD), `api:all` everything the roles allow.
  */
-export function requireDeveloper(tokens: AccessTokens, Developer: DeveloperModel): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.headers.authorization ?? '';
-    const [scheme, token] = header.split(' ');
-    if (!token || scheme?.toLowerCase() !== 'bearer') throw unauthenticated('Access Denied: No Token Provided');
-    const claims = tokens.verify(token);
-    if (!claims || !Types.ObjectId.isValid(claims._id)) throw unauthenticated('Invalid Token');
-    const dev = await Developer.findById(claims._id).select('email isVerified isAdmin plan').lean();
-    if (!dev) throw unauthenticated('Invalid Token');
-    res.locals.developer = {
+export function createDeveloperAuth(deps: DeveloperAuthDeps): DeveloperAuth {
+  const { Developer, PersonalAccessToken } = deps;
+
+  async function load(id: unknown, via: CurrentDeveloper['via'], scopes: PatScope[] | null): Promise<CurrentDeveloper> {
+    const dev = await Developer.findById(id).select('email isVerified isAdmin plan disabledAt').lean();
+    if (!dev) throw unauthenticated(via === 'pat' ? 'Unauthorized: Invalid or revoked token.' : 'Invalid Token');
+    if ((dev as { disabledAt?: Date | null }).disabledAt) {
+      throw new AppError('FORBIDDEN', 'Account disabled. Contact the administrator of this server.');
+    }
+    return {
       _id: dev._id,
       id: String(dev._id),
       email: dev.email,
       isVerified: dev.isVerified,
       isAdmin: dev.isAdmin,
       plan: dev.plan,
-    } satisfies CurrentDeveloper;
-    next();
-  };
+      via,
+      scopes,
+    };
+  }
+
+  async function fromPat(req: Request, raw: string): Promise<CurrentDeveloper> {
+    if (!PAT_PATTERN.test(raw)) throw unauthenticated('Unauthorized: Invalid token format.');
+    const pat = await PersonalAccessToken.findOne({ tokenHash: sha256Hex(raw) })
+      .select('developer scopes type expiresAt lastUsedAt')
+      .lean();
+    if (!pat) throw unauthenticated('Unauthorized: Invalid or revoked token.');
+    const now = Date.now();
+    if (pat.expiresAt.getTime() <= now) throw unauthenticated('Unauthorized: Token has expired.');
+    const dev = { ...(await load(pat.developer, 'pat', pat.scopes)), patType: pat.type };
+    if (!pat.scopes.includes('api:all') && !READ_METHODS.has(req.method)) {
+      throw new AppError(
+        'FORBIDDEN',
+        'This token is read-only (scope api:read). Create a token with full access to make changes.',
+      );
+    }
+    if (!pat.lastUsedAt || now - pat.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+      // Best effort and not awaited: bookkeeping never slows or fails the request.
+      PersonalAccessToken.updateOne({ _id: pat._id }, { $set: { lastUsedAt: new Date(now), lastUsedIp: req.ip ?? null } }).catch(
+        () => undefined,
+      );
+    }
+    return dev;
+  }
+
+  function fromSession(raw: string): Promise<CurrentDeveloper> {
+    const claims = deps.tokens.verify(raw);
+    if (!claims || !Types.ObjectId.isValid(claims._id)) throw unauthenticated('Invalid Token');
+    return load(claims._id, 'session', null);
+  }
+
+  const guard =
+    (allowPat: boolean): RequestHandler =>
+    async (req, res, next) => {
+      refuseTokensInQuery(req);
+      const raw = bearerOf(req);
+      if (raw.startsWith('ubpat_')) {
+        if (!allowPat) {
+          throw new AppError(
+            'FORBIDDEN',
+            'Personal access tokens cannot be used here: account, token and admin routes need a dashboard session.',
+          );
+        }
+        res.locals.developer = await fromPat(req, raw);
+      } else {
+        res.locals.developer = await fromSession(raw);
+      }
+      next();
+    };
+  return { session: guard(false), sessionOrPat: guard(true) };
 }
 
 /** Requires a verified email (403 otherwise). Use after `requireDeveloper`. */

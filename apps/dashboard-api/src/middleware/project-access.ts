@@ -38,17 +38,31 @@ export type DashboardScope = ProjectScope<DashboardProject>;
  */
 export type ProjectAction = 'read' | 'write' | 'owner';
 
-/** The role matrix: who may do what. Only owners exist until project members land. */
+/**
+ * The role matrix: who may do what. `read`: every GET, export and the config log. `write`: every
+ * other change. `owner`: delete or transfer the project, invite, change roles, remove members,
+ * rotate or reveal keys.
+ */
 export const ACCESS_MATRIX: Readonly<Record<ProjectAction, readonly ProjectRole[]>> = {
   read: ['owner', 'admin', 'viewer'],
   write: ['owner', 'admin'],
   owner: ['owner'],
 };
 
+/** What a role that may not do `action` is told. */
+const FORBIDDEN_MESSAGE: Readonly<Record<ProjectAction, string>> = {
+  read: 'You do not have access to this project.',
+  write: 'Viewers do not have write access to this project.',
+  owner: 'Only the project owner can perform this action.',
+};
+
 const iso = (d: Date | string | undefined) => (d ? new Date(d).toISOString() : undefined);
 
 /** Builds the dashboard view of a lean platform project document and its owner. */
-export function toDashboardProject(doc: Project & { _id: unknown }, owner: ScopedProject['owner']): DashboardProject {
+export function toDashboardProject(
+  doc: Project & { _id: unknown },
+  owner: Parameters<typeof toScopedProject>[1],
+): DashboardProject {
   const scoped = toScopedProject(doc as unknown as Record<string, unknown>, owner);
   const dates = new Map((doc.collections ?? []).map((c) => [String(c._id), c]));
   return {
@@ -74,15 +88,24 @@ export async function withLiveUsage(meter: UsageMeter, project: DashboardProject
 }
 
 export interface ProjectAccessDeps {
-  models: Pick<PlatformModels, 'Project'>;
+  models: Pick<PlatformModels, 'Project' | 'Developer'>;
   scopeFor: Platform['scopeFor'];
   /** `requireDeveloper` (401 without a valid developer token). */
   requireDeveloper: RequestHandler;
 }
 
 /** The role of `dev` in `project`, or null when the developer has no access to it. */
-function roleIn(project: { owner: unknown }, dev: CurrentDeveloper): ProjectRole | null {
-  return String(project.owner) === dev.id ? 'owner' : null;
+export function roleIn(project: Pick<Project, 'owner' | 'members'>, developerId: string): ProjectRole | null {
+  if (String(project.owner) === developerId) return 'owner';
+  return (project.members ?? []).find((m) => String(m.user) === developerId)?.role ?? null;
+}
+
+/** The owner as a plan subject: the developer themselves, or the owner read fresh (a member acting). */
+async function ownerOf(deps: ProjectAccessDeps, doc: Pick<Project, 'owner'>, dev: CurrentDeveloper) {
+  if (String(doc.owner) === dev.id) return { _id: dev.id, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan };
+  const owner = await deps.models.Developer.findById(doc.owner).select('isVerified isAdmin plan disabledAt').lean();
+  if (!owner) throw notFound('Project not found.');
+  return { ...owner, _id: String(owner._id) };
 }
 
 /**
@@ -98,14 +121,13 @@ export function createProjectAccess(deps: ProjectAccessDeps): (action: ProjectAc
     if (!dev.isVerified) throw new AppError('FORBIDDEN', 'Email not verified. Verify your email first.');
     const projectId = parseObjectId(req.params.projectId);
     const doc = await deps.models.Project.findById(projectId).lean();
-    const role = doc ? roleIn(doc, dev) : null;
+    const role = doc ? roleIn(doc, dev.id) : null;
     if (!doc || !role) throw notFound('Project not found.');
-    if (!ACCESS_MATRIX[action].includes(role)) throw new AppError('FORBIDDEN', 'Your role in this project does not allow this.');
-    // The developer is the owner until project members land; then the owner is loaded here.
-    const owner = { _id: dev.id, isVerified: dev.isVerified, isAdmin: dev.isAdmin, plan: dev.plan };
+    if (!ACCESS_MATRIX[action].includes(role)) throw new AppError('FORBIDDEN', FORBIDDEN_MESSAGE[action]);
+    const owner = await ownerOf(deps, doc, dev);
     // Usage counters are read only by the views that show them (withLiveUsage), not on every request.
     const project = toDashboardProject(doc as Project & { _id: unknown }, owner);
-    setScope(req, deps.scopeFor(project, { type: 'developer', developerId: dev.id, role }));
+    setScope(req, deps.scopeFor(project, { type: 'developer', developerId: dev.id, email: dev.email, role, via: dev.via }));
     next();
   };
   return (action) => [deps.requireDeveloper, load(action)];

@@ -44,8 +44,9 @@ function checkOrigin(req: Request, res: Response, allowedDomains: readonly strin
 
 /**
  * `verifyApiKey`: resolves `x-api-key` (or a publishable `?key=`) to its project, refuses unknown
- * or rotated keys (401), projects whose owner is not verified (401) and, for publishable keys,
- * origins the project does not allow (403, with `Access-Control-Allow-Origin` removed). Sets
+ * or rotated keys (401), projects whose owner was disabled by the platform admin (403) or is not
+ * verified (401) and, for publishable keys, origins the project does not allow (403, with
+ * `Access-Control-Allow-Origin` removed). Sets
  * the request's project scope: the project, its tenant and limits, and a key actor (no end user yet).
  */
 export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandler {
@@ -55,6 +56,9 @@ export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandl
     const resolved = await deps.apiKeys.resolve(raw);
     if (!resolved) throw unauthenticated('API key is expired or invalid.');
     const { project, role, keyHash } = resolved;
+    if (project.owner.disabled) {
+      throw forbidden('This project is unavailable: its owner account has been disabled by the server administrator.');
+    }
     if (!project.owner.isVerified) throw unauthenticated('Owner not verified');
     if (role === 'publishable') checkOrigin(req, res, project.allowedDomains);
     setScope(req, deps.scopeFor(project, { type: 'key', key: role, keyHash, user: null }));

@@ -49,9 +49,15 @@ export interface UsagePair {
   limit: number;
 }
 
+/** The caller's role in a project (issue 13): owner > admin > viewer. */
+export type ProjectRole = 'owner' | 'admin' | 'viewer';
+
 export interface ProjectSummary {
   _id: string;
   name: string;
+  /** The caller's role; missing on servers without teams (then the caller is the owner). */
+  role?: ProjectRole;
+  owner?: { _id: string; email: string };
   description?: string;
   isAuthEnabled?: boolean;
   collectionsCount?: number;

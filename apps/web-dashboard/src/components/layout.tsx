@@ -1,5 +1,6 @@
 import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/auth-context.js';
+import { InvitationsNavLink } from './invitations-badge.js';
 import { Button } from './ui.js';
 
 export function Logo() {
@@ -25,7 +26,9 @@ export function Navbar() {
       <Logo />
       <nav aria-label="Account" className="navbar-links">
         <NavLink to="/dashboard">Projects</NavLink>
+        <InvitationsNavLink />
         <NavLink to="/profile">Profile</NavLink>
+        {user?.isAdmin && <NavLink to="/admin">Admin</NavLink>}
         {user && (
           <span className="navbar-user muted" title={user.email}>
             {user.email}

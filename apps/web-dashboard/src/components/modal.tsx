@@ -5,7 +5,8 @@ import { Button, ErrorBanner } from './ui.js';
 
 /**
  * An accessible modal on the native `<dialog>` (focus is trapped, Escape closes it).
- * Render it only while open: `{open && <Modal …/>}`.
+ * Render it only while open: `{open && <Modal …/>}`. With `dismissible={false}` neither Escape
+ * nor a close button closes it: the footer's own button must (a secret shown once).
  */
 export function Modal({
   title,
@@ -13,7 +14,15 @@ export function Modal({
   children,
   footer,
   wide = false,
-}: { title: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+  dismissible = true,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  dismissible?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -28,14 +37,16 @@ export function Modal({
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
-        onClose();
+        if (dismissible) onClose();
       }}
     >
       <header className="modal-header">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
-          ×
-        </button>
+        {dismissible && (
+          <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        )}
       </header>
       <div className="modal-body">{children}</div>
       {footer && <footer className="modal-footer">{footer}</footer>}

@@ -1,8 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { fetchRegistrationMode } from '../api/admin.js';
 import { type SessionResponse, useAuth } from '../auth/auth-context.js';
 import { TextField } from '../components/form.js';
-import { Button, ErrorBanner } from '../components/ui.js';
+import { Button, ErrorBanner, Loading, Notice } from '../components/ui.js';
 import { fieldErrors } from '../lib/api-client.js';
 import { AuthShell } from './auth-shell.js';
 
@@ -78,6 +80,9 @@ export function RegisterPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [inviteCode, setInviteCode] = useState('');
+  const registration = useQuery({ queryKey: ['registration-mode'], queryFn: () => fetchRegistrationMode(api) });
+  const mode = registration.data ?? 'open';
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -88,12 +93,14 @@ export function RegisterPage() {
     if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = 'Enter a valid email address.';
     if (password.length < 8) local.password = 'Use at least 8 characters.';
     if (confirm !== password) local.confirm = 'The passwords do not match.';
+    if (mode === 'invite-only' && !inviteCode.trim()) local.inviteCode = 'Enter the invite code you were given.';
     setErrors(local);
     if (Object.keys(local).length) return;
     setBusy(true);
     setError(null);
     try {
-      await api.post('/api/auth/register', { email: email.trim(), password }, { noRefresh: true });
+      const body = { email: email.trim(), password, ...(mode === 'invite-only' ? { inviteCode: inviteCode.trim() } : {}) };
+      await api.post('/api/auth/register', body, { noRefresh: true });
       navigate(`/verify?email=${encodeURIComponent(email.trim().toLowerCase())}&sent=1`);
     } catch (err) {
       setErrors(fieldErrors(err));
@@ -112,40 +119,64 @@ export function RegisterPage() {
         </span>
       }
     >
-      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          error={errors.email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint="At least 8 characters."
-          value={password}
-          error={errors.password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <TextField
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          error={errors.confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-        />
-        <ErrorBanner error={error} />
-        <Button type="submit" variant="primary" busy={busy}>
-          Create account
-        </Button>
-      </form>
+      {registration.isPending ? (
+        <Loading label="Checking whether registration is open…" />
+      ) : mode === 'closed' ? (
+        <Notice kind="warning">
+          <strong>Registration is closed on this server.</strong> The administrator is not accepting new accounts. If you already
+          have one, <Link to="/login">log in</Link>.
+        </Notice>
+      ) : (
+        <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+          {mode === 'invite-only' && (
+            <Notice kind="info">
+              Registration on this server is by invitation: enter the invite code the administrator gave you.
+            </Notice>
+          )}
+          <TextField
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            error={errors.email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint="At least 8 characters."
+            value={password}
+            error={errors.password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <TextField
+            label="Confirm password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            error={errors.confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          {mode === 'invite-only' && (
+            <TextField
+              label="Invite code"
+              autoComplete="off"
+              required
+              value={inviteCode}
+              error={errors.inviteCode}
+              onChange={(e) => setInviteCode(e.target.value)}
+            />
+          )}
+          <ErrorBanner error={error} />
+          <Button type="submit" variant="primary" busy={busy}>
+            Create account
+          </Button>
+        </form>
+      )}
     </AuthShell>
   );
 }

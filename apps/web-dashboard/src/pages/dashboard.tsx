@@ -13,14 +13,19 @@ function ProjectCard({ project }: { project: ProjectSummary }) {
   const db = project.metrics?.database ?? { used: project.databaseUsed ?? 0, limit: project.databaseLimit ?? 0 };
   const storage = project.metrics?.storage ?? { used: project.storageUsed ?? 0, limit: project.storageLimit ?? 0 };
   const collections = project.collectionsCount ?? project.collections?.length ?? 0;
+  const role = project.role ?? 'owner';
   return (
     <article className="card project-card">
       <header className="project-card-head">
         <h2>
           <Link to={`/projects/${project._id}`}>{project.name}</Link>
         </h2>
-        {project.health === 'warning' ? <Badge tone="warn">High error rate</Badge> : <Badge tone="good">Healthy</Badge>}
+        <span>
+          <Badge tone={role === 'owner' ? 'info' : role === 'admin' ? 'good' : 'neutral'}>{role}</Badge>
+          {project.health === 'warning' ? <Badge tone="warn">High error rate</Badge> : <Badge tone="good">Healthy</Badge>}
+        </span>
       </header>
+      {role !== 'owner' && project.owner?.email && <p className="muted small">Owned by {project.owner.email}</p>}
       {project.description && <p className="muted clamp">{project.description}</p>}
       <dl className="facts">
         <div>

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useAuth } from '../auth/auth-context.js';
 import { TextField } from '../components/form.js';
 import { Modal } from '../components/modal.js';
@@ -164,6 +164,18 @@ export function ProfilePage() {
               </div>
             )}
           </dl>
+        </Card>
+        <Card
+          title="Access tokens"
+          actions={
+            <Link className="btn btn-secondary" to="/tokens">
+              Manage access tokens
+            </Link>
+          }
+        >
+          <p className="muted">
+            Personal access tokens log the urBackend CLI and your scripts in as you, with a scope and an expiry.
+          </p>
         </Card>
         <ChangePassword />
         <DeleteAccount />

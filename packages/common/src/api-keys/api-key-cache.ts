@@ -105,7 +105,7 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
       .select(SCOPED_PROJECT_FIELDS)
       .lean();
     if (!doc) return null;
-    const owner = await models.Developer.findById(doc.owner).select('isVerified isAdmin plan').lean();
+    const owner = await models.Developer.findById(doc.owner).select('isVerified isAdmin plan disabledAt').lean();
     return toScopedProject(doc as unknown as Record<string, unknown>, owner ?? { _id: doc.owner });
   }
 

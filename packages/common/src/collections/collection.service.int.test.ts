@@ -28,7 +28,9 @@ async function scopeOf(pid: string, maxCollections = -1): Promise<ProjectScope> 
   const scope = built.scopeFor(toScopedProject(doc as unknown as Record<string, unknown>, { _id: doc?.owner }), {
     type: 'developer',
     developerId: String(doc?.owner),
+    email: '',
     role: 'owner',
+    via: 'session',
   });
   return { ...scope, limits: { ...scope.limits, maxCollections } };
 }

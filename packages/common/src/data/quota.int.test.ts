@@ -9,7 +9,7 @@ let tp: TestPlatform;
 let platform: Platform;
 let project: TestProject;
 
-const developer: Actor = { type: 'developer', developerId: '', role: 'owner' };
+const developer: Actor = { type: 'developer', developerId: '', email: '', role: 'owner', via: 'session' };
 const secretKey: Actor = { type: 'key', key: 'secret', keyHash: '', user: null };
 
 async function scoped(): Promise<ScopedProject> {

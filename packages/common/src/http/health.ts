@@ -8,13 +8,14 @@ export interface HealthDeps {
 }
 
 /**
- * `GET /api/health` (CONTRACT §8): 200 `ok` / `degraded` (Redis down or disabled is degraded),
+ * `GET /api/health` (also `/health`, CONTRACT §8): 200 `ok` / `degraded` (Redis down or disabled is degraded),
  * 503 `error` when MongoDB is down. `GET /api/ready`: 200 when MongoDB answers, else 503.
  * Neither body is an error envelope.
  */
 export function healthRouter(deps: HealthDeps): Router {
   const router = Router();
-  router.get('/api/health', async (_req, res) => {
+  // `/health` too: the official CLI's `ub doctor` probes `${apiBase}/health` without `/api`.
+  router.get(['/api/health', '/health'], async (_req, res) => {
     const [mongoUp, redis] = await Promise.all([deps.db.ping(1000), deps.cache.status(500)]);
     const status = !mongoUp ? 'error' : redis === 'connected' ? 'ok' : 'degraded';
     res

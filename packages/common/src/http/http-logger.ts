@@ -13,7 +13,7 @@ export function httpLogger(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-    autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/api/ready' },
+    autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/health' || req.url === '/api/ready' },
     customLogLevel: (_req, res: ServerResponse, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 
-export { developerOtpMail, escapeHtml, type MailContent, type OtpPurpose } from './templates.js';
+export { developerOtpMail, escapeHtml, projectInvitationMail, type MailContent, type OtpPurpose } from './templates.js';
 
 /** One message. `to` may be one address or several. */
 export interface MailMessage {

@@ -39,3 +39,25 @@ export function developerOtpMail(purpose: OtpPurpose, otp: string, ttlMinutes = 
   );
   return { subject, html, text };
 }
+
+/** The invitation into a project: who invited, the role, the expiry, a link to the dashboard's invitations page. */
+export function projectInvitationMail(input: {
+  projectName: string;
+  invitedBy: string;
+  role: string;
+  expiresAt: Date;
+  link: string;
+  product?: string;
+}): MailContent {
+  const product = input.product ?? 'urBackend';
+  const subject = `${input.invitedBy} invited you to "${input.projectName}" on ${product}`;
+  const expires = input.expiresAt.toISOString().slice(0, 10);
+  const text = `${input.invitedBy} invited you to join the project "${input.projectName}" as ${input.role}.\n\nAccept or decline it in the dashboard: ${input.link}\n\nThe invitation expires on ${expires}.\n`;
+  const html = layout(
+    subject,
+    `<p>${escapeHtml(input.invitedBy)} invited you to join the project <strong>${escapeHtml(input.projectName)}</strong> as <strong>${escapeHtml(input.role)}</strong>.</p>
+<p><a href="${escapeHtml(input.link)}" style="display:inline-block;background:#111;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">Open your invitations</a></p>
+<p>The invitation expires on ${escapeHtml(expires)}.</p>`,
+  );
+  return { subject, html, text };
+}

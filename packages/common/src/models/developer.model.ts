@@ -11,6 +11,8 @@ export interface Developer {
   isAdmin: boolean;
   /** Quota profile: `free`, `pro` or an operator-defined plan. */
   plan: PlanName;
+  /** Set by the platform admin: the account cannot sign in and its projects' API keys are refused. */
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +26,7 @@ export const developerSchema = new Schema<Developer>(
     isVerified: { type: Boolean, default: false },
     isAdmin: { type: Boolean, default: false },
     plan: { type: String, default: 'free' },
+    disabledAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'developers' },
 );

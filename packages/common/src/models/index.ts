@@ -1,12 +1,22 @@
 import type { Connection } from 'mongoose';
+import { type AdminAuditModel, adminAuditModel } from './admin-audit.model.js';
+import { type ConfigLogModel, configLogModel } from './config-log.model.js';
 import { type DeveloperOtpModel, developerOtpModel } from './developer-otp.model.js';
 import { type DeveloperModel, type DeveloperSessionModel, developerModel, developerSessionModel } from './developer.model.js';
+import { type InviteCodeModel, type InviteCodeUseModel, inviteCodeModel, inviteCodeUseModel } from './invite-code.model.js';
 import { type MailDeliveryModel, mailDeliveryModel } from './mail-delivery.model.js';
 import { type MailTemplateModel, mailTemplateModel } from './mail-template.model.js';
 import { type PendingUploadModel, pendingUploadModel } from './pending-upload.model.js';
+import { type PlatformSettingsModel, platformSettingsModel } from './platform-settings.model.js';
 import { type ProjectModel, projectModel } from './project.model.js';
 import { type ReleaseModel, releaseModel } from './release.model.js';
 import { type StoredFileModel, storedFileModel } from './stored-file.model.js';
+import {
+  type PersonalAccessTokenModel,
+  type ProjectInvitationModel,
+  personalAccessTokenModel,
+  projectInvitationModel,
+} from './team.model.js';
 import { type UserOtpModel, type UserSessionModel, userOtpModel, userSessionModel } from './user-session.model.js';
 import { type WebhookDeliveryModel, webhookDeliveryModel } from './webhook-delivery.model.js';
 import { type WebhookModel, webhookModel } from './webhook.model.js';
@@ -23,6 +33,11 @@ export * from './mail-template.model.js';
 export * from './mail-delivery.model.js';
 export * from './user-session.model.js';
 export * from './request-log.model.js';
+export * from './config-log.model.js';
+export * from './team.model.js';
+export * from './platform-settings.model.js';
+export * from './invite-code.model.js';
+export * from './admin-audit.model.js';
 
 /** The platform database's models, registered on one connection. */
 export interface PlatformModels {
@@ -39,6 +54,18 @@ export interface PlatformModels {
   MailDelivery: MailDeliveryModel;
   UserSession: UserSessionModel;
   UserOtp: UserOtpModel;
+  ProjectInvitation: ProjectInvitationModel;
+  PersonalAccessToken: PersonalAccessTokenModel;
+  /** Project configuration changes (config audit log). */
+  ConfigLog: ConfigLogModel;
+  /** Platform-wide settings set by the admin (registration mode). */
+  PlatformSettings: PlatformSettingsModel;
+  /** Registration invite codes (registration mode `invite-only`). */
+  InviteCode: InviteCodeModel;
+  /** One document per registration made with an invite code (unique slot per code). */
+  InviteCodeUse: InviteCodeUseModel;
+  /** Platform admin actions (platform audit log). */
+  AdminAudit: AdminAuditModel;
 }
 
 /** Registers the platform models on `connection` (idempotent). Call `ensurePlatformIndexes` once connected. */
@@ -57,6 +84,13 @@ export function createPlatformModels(connection: Connection): PlatformModels {
     MailDelivery: mailDeliveryModel(connection),
     UserSession: userSessionModel(connection),
     UserOtp: userOtpModel(connection),
+    ProjectInvitation: projectInvitationModel(connection),
+    PersonalAccessToken: personalAccessTokenModel(connection),
+    ConfigLog: configLogModel(connection),
+    PlatformSettings: platformSettingsModel(connection),
+    InviteCode: inviteCodeModel(connection),
+    InviteCodeUse: inviteCodeUseModel(connection),
+    AdminAudit: adminAuditModel(connection),
   };
 }
 

@@ -60,11 +60,22 @@ export interface ExternalResource {
   provider?: string | null;
 }
 
+/** A developer invited into a project (the owner is `project.owner`, never a member). */
+export interface ProjectMember {
+  user: Types.ObjectId;
+  role: 'admin' | 'viewer';
+  addedAt: Date;
+}
+
 export interface Project {
   name: string;
   description: string;
   siteUrl: string;
   owner: Types.ObjectId;
+  /** Invited developers and their roles (teams). */
+  members: ProjectMember[];
+  /** Bumps on every member change: member changes are compare-and-set on it (limits hold under races). */
+  membersRev: number;
   /** SHA-256 hex of the raw keys (never the keys themselves). */
   publishableKeyHash: string;
   secretKeyHash: string;
@@ -140,6 +151,20 @@ export const projectSchema = new Schema<Project>(
     description: { type: String, default: '' },
     siteUrl: { type: String, default: '' },
     owner: { type: Schema.Types.ObjectId, required: true, index: true },
+    members: {
+      type: [
+        new Schema<ProjectMember>(
+          {
+            user: { type: Schema.Types.ObjectId, required: true },
+            role: { type: String, enum: ['admin', 'viewer'], required: true },
+            addedAt: { type: Date, default: () => new Date() },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    membersRev: { type: Number, default: 0 },
     publishableKeyHash: { type: String, required: true, unique: true },
     secretKeyHash: { type: String, required: true, unique: true },
     jwtSecret: { type: String, required: true },
@@ -168,6 +193,7 @@ export const projectSchema = new Schema<Project>(
   },
   { timestamps: true, collection: 'projects' },
 );
+projectSchema.index({ 'members.user': 1 });
 
 export type ProjectModel = Model<Project>;
 

@@ -15,6 +15,8 @@ export interface PlanLimits {
   byomEnabled: boolean;
   byosEnabled: boolean;
   byokEnabled: boolean;
+  /** Project members, the owner included (teams). */
+  maxMembers: number;
 }
 
 const MB = 1024 * 1024;
@@ -35,6 +37,7 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byomEnabled: true,
     byosEnabled: false,
     byokEnabled: false,
+    maxMembers: 2,
   },
   pro: {
     maxProjects: 10,
@@ -50,6 +53,7 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byomEnabled: true,
     byosEnabled: true,
     byokEnabled: true,
+    maxMembers: 6,
   },
 });
 
@@ -68,6 +72,7 @@ export const UNLIMITED: Readonly<PlanLimits> = Object.freeze({
   byomEnabled: true,
   byosEnabled: true,
   byokEnabled: true,
+  maxMembers: -1,
 });
 
 const limitNumber = z.number().int().min(-1);
@@ -86,6 +91,7 @@ const partialLimitsSchema = z
     byomEnabled: z.boolean(),
     byosEnabled: z.boolean(),
     byokEnabled: z.boolean(),
+    maxMembers: limitNumber,
   })
   .partial()
   .strict();

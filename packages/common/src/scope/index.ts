@@ -10,7 +10,7 @@ export {
   type ScopedProject,
 } from './project.js';
 
-/** Roles of a developer in a project. Only `owner` exists until project members land. */
+/** Roles of a developer in a project: the owner (creator) and invited members. */
 export type ProjectRole = 'owner' | 'admin' | 'viewer';
 
 /** The kind of API key a public-API request used. */
@@ -36,7 +36,11 @@ export interface KeyActor {
 export interface DeveloperActor {
   type: 'developer';
   developerId: string;
+  /** The developer's email (who did it, in audit logs). */
+  email: string;
   role: ProjectRole;
+  /** How the developer authenticated: a dashboard session, or a personal access token. */
+  via: 'session' | 'pat';
 }
 
 /** Who acts in a request. */

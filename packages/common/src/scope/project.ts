@@ -30,7 +30,8 @@ export interface ScopedProject
     | 'configVersion'
   > {
   _id: string;
-  owner: { _id: string; isVerified: boolean; isAdmin: boolean; plan: string };
+  /** The owner's state; `disabled`: the platform admin disabled the account (the public API refuses its keys). */
+  owner: { _id: string; isVerified: boolean; isAdmin: boolean; plan: string; disabled: boolean };
   collections: ScopedCollection[];
 }
 
@@ -45,7 +46,15 @@ const noResource: ExternalResource = { isExternal: false, config: null, provider
 /** Builds the scoped project from a lean platform project document and its owner. */
 export function toScopedProject(
   project: Record<string, unknown>,
-  owner: { _id: unknown; isVerified?: boolean; isAdmin?: boolean; plan?: string },
+  owner: {
+    _id: unknown;
+    isVerified?: boolean;
+    isAdmin?: boolean;
+    plan?: string;
+    /** Either the snapshot flag or the developer document's `disabledAt`. */
+    disabled?: boolean;
+    disabledAt?: Date | string | null;
+  },
 ): ScopedProject {
   const p = JSON.parse(JSON.stringify(project)) as Partial<ScopedProject> & Record<string, unknown>;
   const resources = (p.resources ?? {}) as Partial<ScopedProject['resources']>;
@@ -59,6 +68,7 @@ export function toScopedProject(
       isVerified: owner.isVerified === true,
       isAdmin: owner.isAdmin === true,
       plan: owner.plan ?? 'free',
+      disabled: owner.disabled === true || (owner.disabledAt !== undefined && owner.disabledAt !== null),
     },
     publishableKeyHash: p.publishableKeyHash ?? '',
     secretKeyHash: p.secretKeyHash ?? '',

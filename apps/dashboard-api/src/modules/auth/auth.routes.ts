@@ -52,8 +52,13 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
 
   router.post('/register', authLimiter, async (req, res) => {
     const body = parse(registerBody, req.body);
-    await auth.register(body.email, body.password);
+    await auth.register(body.email, body.password, body.inviteCode);
     res.status(201).json({ message: 'Registered successfully' });
+  });
+
+  /** Public: who may register (`open`, `invite-only`, `closed`), so the register page can explain it. */
+  router.get('/registration', async (_req, res) => {
+    res.json({ success: true, data: { mode: await auth.registrationMode() }, message: '' });
   });
 
   router.post('/send-otp', authLimiter, async (req, res) => {

@@ -10,7 +10,8 @@ const password = z.string({ required_error: 'password is required' }).min(6, 'pa
 const anyPassword = z.string({ required_error: 'password is required' }).min(1).max(200);
 const otp = z.string({ required_error: 'otp is required' }).regex(/^\d{6}$/, 'otp must be 6 digits');
 
-export const registerBody = z.object({ email, password });
+/** `inviteCode`: required when the registration mode is `invite-only` (ignored otherwise). */
+export const registerBody = z.object({ email, password, inviteCode: z.string().trim().max(200).optional() });
 export const loginBody = z.object({ email, password: anyPassword });
 export const emailBody = z.object({ email });
 export const verifyOtpBody = z.object({ email, otp });

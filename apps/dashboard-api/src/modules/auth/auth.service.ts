@@ -1,4 +1,4 @@
-import { badRequest, conflict, unauthenticated } from '@urbackend/common/errors';
+import { AppError, badRequest, conflict, unauthenticated } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
 import { type Mailer, developerOtpMail } from '@urbackend/common/mail';
 import type { DeveloperModel } from '@urbackend/common/models';
@@ -7,6 +7,7 @@ import type { AttemptCounter, Cooldown } from '@urbackend/common/rate-limit';
 import type { PasswordHasher } from '@urbackend/common/user-auth';
 import type { Types } from 'mongoose';
 import type { AccessTokens } from '../../middleware/auth.js';
+import type { Registration } from '../admin/registration.js';
 import type { OwnerChanged } from '../projects/owner-changes.js';
 import { type DeveloperOtps, OTP_TTL_MS } from './otp.js';
 import type { DeveloperSessions, IssuedRefresh, SessionContext } from './sessions.js';
@@ -46,7 +47,11 @@ export interface AuthServiceDeps {
   deleteOtps(developerId: Types.ObjectId): Promise<void>;
   /** Publishes a change of every project the developer owns (their verification changed). */
   ownerChanged: OwnerChanged;
+  /** Registration mode and invite codes (`admin/registration.ts`). */
+  registration: Registration;
 }
+
+const ACCOUNT_DISABLED = 'Account disabled. Contact the administrator of this server.';
 
 export interface DevLike {
   _id: Types.ObjectId;
@@ -81,25 +86,47 @@ export function createAuthService(deps: AuthServiceDeps) {
     return hasher.verify(password, hash);
   }
 
+  /** Deletes an account with everything it owns (its own deletion, or the platform admin's). */
+  async function deleteDeveloper(developerId: Types.ObjectId): Promise<void> {
+    await deps.deleteOwnedProjects(developerId);
+    await sessions.revokeAll(developerId);
+    await deps.deleteOtps(developerId);
+    await Developer.deleteOne({ _id: developerId });
+  }
+
   return {
     userOf,
 
-    async register(email: string, password: string): Promise<void> {
+    /** The registration mode (`GET /api/auth/registration`). */
+    registrationMode: () => deps.registration.mode(),
+
+    /**
+     * Registration mode first (closed: 403, nothing changes; invite-only: a code is required), then
+     * one use of the invite code is taken atomically, given back if no account was created.
+     */
+    async register(email: string, password: string, inviteCode?: string): Promise<void> {
+      const gate = await deps.registration.gate(inviteCode);
       const existing = await Developer.findOne({ email }).select('+passwordHash');
       const passwordHash = await hasher.hash(password);
       if (existing?.isVerified) throw badRequest('Email already exists');
+      const admission = await gate.admit(email);
       let dev: DevLike;
-      if (existing) {
-        existing.passwordHash = passwordHash; // unverified: nobody proved ownership yet
-        await existing.save();
-        dev = existing;
-      } else {
-        try {
-          dev = await Developer.create({ email, passwordHash, plan: deps.plans.defaultPlan });
-        } catch (err) {
-          if ((err as { code?: number }).code === 11000) throw conflict('Email already exists');
-          throw err;
+      try {
+        if (existing) {
+          existing.passwordHash = passwordHash; // unverified: nobody proved ownership yet
+          await existing.save();
+          dev = existing;
+        } else {
+          try {
+            dev = await Developer.create({ email, passwordHash, plan: deps.plans.defaultPlan });
+          } catch (err) {
+            if ((err as { code?: number }).code === 11000) throw conflict('Email already exists');
+            throw err;
+          }
         }
+      } catch (err) {
+        await admission.refund();
+        throw err;
       }
       await deps.otpCooldown.enter(email).catch(() => undefined);
       await sendOtp(dev, 'verify');
@@ -139,6 +166,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw unauthenticated('Invalid email or password.');
       }
       await deps.loginFailures.reset(`login:${email}`);
+      if (dev.disabledAt) throw new AppError('FORBIDDEN', ACCOUNT_DISABLED);
       return session(dev, await sessions.start(dev._id, ctx));
     },
 
@@ -162,6 +190,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const { developerId, refresh } = await sessions.rotate(token, ctx);
       const dev = await Developer.findById(developerId).lean();
       if (!dev) throw unauthenticated('Invalid or expired refresh token. Please log in again.');
+      if (dev.disabledAt) {
+        await sessions.revokeAll(dev._id);
+        throw new AppError('FORBIDDEN', ACCOUNT_DISABLED);
+      }
       return session(dev, refresh);
     },
 
@@ -211,11 +243,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         await deps.loginFailures.recordFailure(`login:${dev.email}`);
         throw badRequest('Incorrect password');
       }
-      await deps.deleteOwnedProjects(dev._id);
-      await sessions.revokeAll(dev._id);
-      await deps.deleteOtps(dev._id);
-      await Developer.deleteOne({ _id: dev._id });
+      await deleteDeveloper(dev._id);
     },
+
+    deleteDeveloper,
   };
 }
 

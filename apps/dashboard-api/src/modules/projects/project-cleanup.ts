@@ -21,6 +21,7 @@ const PER_PROJECT_MODELS = [
   'UserOtp',
   'RequestLog',
   'ApiLog',
+  'ConfigLog',
 ];
 
 /**

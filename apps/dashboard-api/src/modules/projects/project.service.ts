@@ -11,6 +11,7 @@ import type { CurrentDeveloper } from '../../middleware/auth.js';
 import {
   type DashboardProject,
   type DashboardScope,
+  roleIn,
   toDashboardProject,
   withLiveUsage,
 } from '../../middleware/project-access.js';
@@ -19,6 +20,7 @@ import { projectListItem, projectView } from './project-view.js';
 import type { createProjectBody, updateProjectBody } from './projects.schemas.js';
 
 export type ProjectDoc = Project & { _id: Types.ObjectId };
+type ProjectOwner = { _id: string; email: string; isVerified: boolean; isAdmin: boolean; plan: string };
 
 /** What the project services use from the platform. */
 export type ProjectServiceDeps = Pick<
@@ -90,15 +92,37 @@ export function createProjectService(deps: ProjectServiceDeps) {
       return { ...projectView(project, plans.limitsFor(dev, project.customLimits)), publishableKey, secretKey };
     },
 
+    /** Every project the developer can reach (owned or as a member), with their role and the owner. */
     async list(dev: CurrentDeveloper) {
-      const docs = (await models.Project.find({ owner: dev._id }).sort({ createdAt: -1 }).lean()) as ProjectDoc[];
-      const projects = await Promise.all(docs.map((d) => withLiveUsage(deps.meter, toDashboardProject(d, ownerOf(dev)))));
-      const health = await Promise.all(docs.map((p) => healthOf(p._id)));
-      return projects.map((p, i) => projectListItem(p, plans.limitsFor(dev, p.customLimits), health[i] ?? 'healthy'));
+      const docs = (await models.Project.find({ $or: [{ owner: dev._id }, { 'members.user': dev._id }] })
+        .sort({ createdAt: -1 })
+        .lean()) as ProjectDoc[];
+      const ownerIds = [...new Set(docs.map((d) => String(d.owner)).filter((id) => id !== dev.id))];
+      const others = await models.Developer.find({ _id: { $in: ownerIds } })
+        .select('email isVerified isAdmin plan')
+        .lean();
+      const owners = new Map<string, ProjectOwner>(
+        others.map((o) => [String(o._id), { ...o, _id: String(o._id) }]),
+      );
+      owners.set(dev.id, { ...ownerOf(dev), email: dev.email });
+      const visible = docs.filter((d) => owners.has(String(d.owner)));
+      const projects = await Promise.all(
+        visible.map((d) => withLiveUsage(deps.meter, toDashboardProject(d, owners.get(String(d.owner)) as ProjectOwner))),
+      );
+      const health = await Promise.all(visible.map((p) => healthOf(p._id)));
+      return projects.map((p, i) => {
+        const owner = owners.get(p.owner._id) as ProjectOwner;
+        return {
+          ...projectListItem(p, plans.limitsFor(owner, p.customLimits), health[i] ?? 'healthy'),
+          role: roleIn(visible[i] as ProjectDoc, dev.id),
+          owner: { _id: owner._id, email: owner.email },
+        };
+      });
     },
 
     async get(scope: DashboardScope) {
-      return projectView(await withLiveUsage(deps.meter, scope.project), scope.limits);
+      const role = scope.actor.type === 'developer' ? scope.actor.role : null;
+      return { ...projectView(await withLiveUsage(deps.meter, scope.project), scope.limits), role };
     },
 
     async update(scope: DashboardScope, body: z.infer<typeof updateProjectBody>) {

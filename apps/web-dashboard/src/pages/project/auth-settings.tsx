@@ -3,9 +3,10 @@ import { Link } from 'react-router';
 import { type ProviderInput, projectsApi } from '../../api/projects.js';
 import { useApi } from '../../auth/auth-context.js';
 import { Checkbox, TextField } from '../../components/form.js';
-import { Badge, Button, Card, ErrorBanner, Notice } from '../../components/ui.js';
+import { Badge, Button, ErrorBanner, Notice } from '../../components/ui.js';
 import { publicApiUrl } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { WriteCard } from './role.js';
 import { ToggleSetting } from './toggle-setting.js';
 import { useProjectSave } from './use-save.js';
 
@@ -65,7 +66,7 @@ export function AuthSettings() {
   const hasUsers = project.collections.some((c) => c.name === 'users');
   const on = Boolean(project.isAuthEnabled);
   return (
-    <Card title="Authentication">
+    <WriteCard title="Authentication">
       <div className="stack">
         <p className="muted">
           When on, your app can sign end users up and in through <code>/api/userAuth</code>. Accounts are stored in the{' '}
@@ -94,6 +95,6 @@ export function AuthSettings() {
           <Provider name="google" label="Google" />
         </div>
       </div>
-    </Card>
+    </WriteCard>
   );
 }

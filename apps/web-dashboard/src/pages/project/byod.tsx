@@ -3,9 +3,10 @@ import { type ByodInput, byodApi } from '../../api/extras.js';
 import { useApi } from '../../auth/auth-context.js';
 import { SelectField, TextField } from '../../components/form.js';
 import { ConfirmDialog } from '../../components/modal.js';
-import { Badge, Button, Card, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
+import { Badge, Button, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
 import { ApiError, errorMessage } from '../../lib/api-client.js';
 import { useProject } from './layout.js';
+import { WriteCard } from './role.js';
 import { useProjectSave } from './use-save.js';
 
 function Database() {
@@ -42,7 +43,7 @@ function Database() {
       .then((ok) => ok && setDbUri(''));
   };
   return (
-    <Card
+    <WriteCard
       title="Your MongoDB"
       actions={external ? <Badge tone="good">Connected</Badge> : <Badge>Using the platform database</Badge>}
     >
@@ -83,7 +84,7 @@ function Database() {
           onConfirm={() => save.run(() => byodApi.removeDb(api, projectId), 'Database disconnected')}
         />
       )}
-    </Card>
+    </WriteCard>
   );
 }
 
@@ -100,7 +101,7 @@ function Storage() {
     void save.run(() => byodApi.save(api, projectId, form), 'Storage connected');
   };
   return (
-    <Card
+    <WriteCard
       title="Your file storage"
       actions={
         external ? (
@@ -188,7 +189,7 @@ function Storage() {
           onConfirm={() => save.run(() => byodApi.removeStorage(api, projectId), 'Storage disconnected')}
         />
       )}
-    </Card>
+    </WriteCard>
   );
 }
 

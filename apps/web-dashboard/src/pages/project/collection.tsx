@@ -6,6 +6,7 @@ import { DeleteCollectionDialog } from './collections.js';
 import { DataBrowser } from './data-browser.js';
 import { useProject } from './layout.js';
 import { RlsPanel } from './rls-panel.js';
+import { GuardedLink, useGuard } from './role.js';
 
 function describe(f: FieldDef): string {
   if (f.type === 'Ref') return `Ref → ${f.ref ?? '?'}`;
@@ -44,6 +45,7 @@ export function CollectionPage() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const [deleting, setDeleting] = useState(false);
+  const guard = useGuard();
   const tab = params.get('tab') ?? 'data';
   const collection = project.collections.find((c) => c.name === name);
   if (!collection) {
@@ -68,10 +70,10 @@ export function CollectionPage() {
         subtitle={collection.rls?.enabled ? 'Row-level security is on' : 'Row-level security is off'}
         actions={
           <>
-            <Link className="btn btn-secondary" to={schemaLink}>
+            <GuardedLink className="btn btn-secondary" to={schemaLink}>
               Edit schema
-            </Link>
-            <Button variant="danger" onClick={() => setDeleting(true)}>
+            </GuardedLink>
+            <Button variant="danger" {...guard} onClick={() => setDeleting(true)}>
               Delete collection
             </Button>
           </>
@@ -98,9 +100,9 @@ export function CollectionPage() {
           <Card
             title="Fields"
             actions={
-              <Link className="btn btn-small btn-primary" to={schemaLink}>
+              <GuardedLink className="btn btn-small btn-primary" to={schemaLink}>
                 Edit schema
-              </Link>
+              </GuardedLink>
             }
           >
             {collection.model.length ? (

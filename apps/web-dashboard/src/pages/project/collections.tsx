@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/modal.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, PageHeader } from '../../components/ui.js';
 import { useProject } from './layout.js';
+import { GuardedLink, useGuard } from './role.js';
 
 /** Deletes a collection after the name is typed. */
 export function DeleteCollectionDialog({
@@ -45,6 +46,7 @@ function rlsLabel(c: Collection) {
 export function CollectionsPage() {
   const { project, projectId } = useProject();
   const [deleting, setDeleting] = useState<string | null>(null);
+  const guard = useGuard();
   const base = `/projects/${projectId}/collections`;
   return (
     <>
@@ -52,18 +54,18 @@ export function CollectionsPage() {
         title="Collections"
         subtitle="Tables of JSON documents with a schema, served at /api/data/<name>."
         actions={
-          <Link className="btn btn-primary" to={`${base}/new`}>
+          <GuardedLink className="btn btn-primary" to={`${base}/new`}>
             New collection
-          </Link>
+          </GuardedLink>
         }
       />
       {project.collections.length === 0 ? (
         <EmptyState
           title="No collections yet"
           action={
-            <Link className="btn btn-primary" to={`${base}/new`}>
+            <GuardedLink className="btn btn-primary" to={`${base}/new`}>
               Create a collection
-            </Link>
+            </GuardedLink>
           }
         >
           Start with <code>users</code> if your app has accounts, then add your own (posts, orders…).
@@ -92,10 +94,10 @@ export function CollectionsPage() {
                   <td className="muted">{c.model.map((f) => f.key).join(', ') || 'no fields'}</td>
                   <td>{rlsLabel(c)}</td>
                   <td className="row-end">
-                    <Link className="btn btn-small btn-secondary" to={`${base}/${encodeURIComponent(c.name)}/schema`}>
+                    <GuardedLink className="btn btn-small btn-secondary" to={`${base}/${encodeURIComponent(c.name)}/schema`}>
                       Edit schema
-                    </Link>
-                    <Button small variant="danger" onClick={() => setDeleting(c.name)} aria-label={`Delete ${c.name}`}>
+                    </GuardedLink>
+                    <Button small variant="danger" {...guard} onClick={() => setDeleting(c.name)} aria-label={`Delete ${c.name}`}>
                       Delete
                     </Button>
                   </td>

@@ -12,6 +12,7 @@ import { Button, EmptyState, ErrorBanner, Loading } from '../../components/ui.js
 import { cellText, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { RecordForm } from './record-form.js';
+import { useGuard } from './role.js';
 
 interface Filter {
   field: string;
@@ -104,6 +105,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
   const [editing, setEditing] = useState<DataRow | 'new' | null>(null);
   const [viewing, setViewing] = useState<DataRow | null>(null);
   const [deleting, setDeleting] = useState<DataRow | null>(null);
+  const guard = useGuard();
   const query = toQuery(applied.filters, applied.sort, applied.dir, page, limit);
   const key = ['data', projectId, collection.name, query];
   const data = useQuery({
@@ -144,7 +146,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
             Manage users
           </Link>
         ) : (
-          <Button variant="primary" onClick={() => setEditing('new')}>
+          <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
             Add document
           </Button>
         )}
@@ -184,10 +186,10 @@ export function DataBrowser({ collection }: { collection: Collection }) {
                     <Button small variant="ghost" onClick={() => setViewing(row)} aria-label={`View ${row._id} as JSON`}>
                       JSON
                     </Button>
-                    <Button small onClick={() => setEditing(row)} aria-label={`Edit ${row._id}`}>
+                    <Button small {...guard} onClick={() => setEditing(row)} aria-label={`Edit ${row._id}`}>
                       Edit
                     </Button>
-                    <Button small variant="danger" onClick={() => setDeleting(row)} aria-label={`Delete ${row._id}`}>
+                    <Button small variant="danger" {...guard} onClick={() => setDeleting(row)} aria-label={`Delete ${row._id}`}>
                       Delete
                     </Button>
                   </td>

@@ -6,6 +6,7 @@ import { CopyField } from '../../components/copy-button.js';
 import { ConfirmDialog } from '../../components/modal.js';
 import { Button, Card, Notice, PageHeader } from '../../components/ui.js';
 import { useProject } from './layout.js';
+import { OwnerOnlyNotice, useGuard } from './role.js';
 
 const KEYS: { type: KeyType; title: string; prefix: string; text: string }[] = [
   {
@@ -28,6 +29,7 @@ export function KeysPage() {
   const api = useApi();
   const [rotating, setRotating] = useState<KeyType | null>(null);
   const [fresh, setFresh] = useState<{ type: KeyType; key: string } | null>(null);
+  const guard = useGuard('owner');
   return (
     <>
       <PageHeader title="API keys" subtitle="Every request to the public API carries one of these in the x-api-key header." />
@@ -35,6 +37,7 @@ export function KeysPage() {
         urBackend keeps only a hash of each key, so keys cannot be shown again. If a key is lost or leaked, rotate it: the old key
         stops working immediately.
       </Notice>
+      <OwnerOnlyNotice>Only the project owner can rotate keys.</OwnerOnlyNotice>
       <div className="grid-2">
         {KEYS.map((k) => (
           <Card key={k.type} title={k.title}>
@@ -50,7 +53,7 @@ export function KeysPage() {
                 </>
               )}
               <div>
-                <Button variant="danger" onClick={() => setRotating(k.type)}>
+                <Button variant="danger" {...guard} onClick={() => setRotating(k.type)}>
                   Rotate {k.type} key
                 </Button>
               </div>

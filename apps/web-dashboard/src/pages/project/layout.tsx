@@ -4,6 +4,7 @@ import { projectsApi } from '../../api/projects.js';
 import type { Project } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { QueryState } from '../../components/query-state.js';
+import { ViewerBanner } from './viewer-banner.js';
 
 export interface ProjectContext {
   project: Project;
@@ -23,6 +24,8 @@ const NAV = [
   { to: 'keys', label: 'API keys' },
   { to: 'byod', label: 'Bring your own' },
   { to: 'settings', label: 'Settings' },
+  { to: 'members', label: 'Members' },
+  { to: 'config-log', label: 'Config log' },
 ];
 
 /** The project query (shared cache key, so every page sees updates after `reload`). */
@@ -52,7 +55,12 @@ export function ProjectLayout() {
       </nav>
       <div className="project-content">
         <QueryState query={query} label="the project">
-          {(project) => <Outlet context={{ project, projectId, reload: () => void query.refetch() } satisfies ProjectContext} />}
+          {(project) => (
+            <>
+              <ViewerBanner role={project.role} projectId={projectId} />
+              <Outlet context={{ project, projectId, reload: () => void query.refetch() } satisfies ProjectContext} />
+            </>
+          )}
         </QueryState>
       </div>
     </div>

@@ -12,6 +12,7 @@ import { fieldErrors } from '../../lib/api-client.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { MailDeliveryLog } from './mail-deliveries.js';
+import { useGuard } from './role.js';
 
 function TemplateForm({
   initial,
@@ -120,6 +121,7 @@ export function MailPage() {
   const templates = useQuery({ queryKey: key, queryFn: () => mailApi.list(api, projectId) });
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [deleting, setDeleting] = useState<MailTemplate | null>(null);
+  const guard = useGuard();
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   return (
     <>
@@ -127,7 +129,7 @@ export function MailPage() {
         title="Mail templates"
         subtitle="Reusable emails your server sends with mail.send({ templateName, variables })."
         actions={
-          <Button variant="primary" onClick={() => setEditing('new')}>
+          <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
             New template
           </Button>
         }
@@ -138,7 +140,7 @@ export function MailPage() {
             <EmptyState
               title="No templates yet"
               action={
-                <Button variant="primary" onClick={() => setEditing('new')}>
+                <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
                   Create a template
                 </Button>
               }
@@ -169,10 +171,16 @@ export function MailPage() {
                       <td>{t.subject}</td>
                       <td>{formatDate(t.updatedAt)}</td>
                       <td className="row-end nowrap">
-                        <Button small onClick={() => setEditing(t.id)} disabled={t.isSystem}>
+                        <Button small {...guard} onClick={() => setEditing(t.id)} disabled={t.isSystem || guard.disabled}>
                           Edit
                         </Button>
-                        <Button small variant="danger" onClick={() => setDeleting(t)} disabled={t.isSystem}>
+                        <Button
+                          small
+                          variant="danger"
+                          {...guard}
+                          onClick={() => setDeleting(t)}
+                          disabled={t.isSystem || guard.disabled}
+                        >
                           Delete
                         </Button>
                       </td>

@@ -3,6 +3,7 @@ import { Badge, Card, PageHeader, UsageBar } from '../../components/ui.js';
 import { formatBytes, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { QuickStart } from './quick-start.js';
+import { GuardedLink } from './role.js';
 
 export function OverviewPage() {
   const { project, projectId } = useProject();
@@ -43,9 +44,9 @@ export function OverviewPage() {
         <Card
           title="Collections"
           actions={
-            <Link to={`/projects/${projectId}/collections/new`} className="btn btn-small btn-primary">
+            <GuardedLink to={`/projects/${projectId}/collections/new`} className="btn btn-small btn-primary">
               New collection
-            </Link>
+            </GuardedLink>
           }
         >
           {project.collections.length === 0 ? (

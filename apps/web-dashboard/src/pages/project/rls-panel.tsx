@@ -5,8 +5,9 @@ import type { Collection, RlsConfig, RlsMode } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { Checkbox, SelectField } from '../../components/form.js';
 import { useToast } from '../../components/toast.js';
-import { Button, Card, ErrorBanner, Notice } from '../../components/ui.js';
+import { Button, ErrorBanner, Notice } from '../../components/ui.js';
 import { useProject } from './layout.js';
+import { WriteCard } from './role.js';
 
 const MODES: { value: RlsMode; title: string; text: string }[] = [
   {
@@ -62,7 +63,7 @@ export function RlsPanel({ collection }: { collection: Collection }) {
   };
 
   return (
-    <Card title="Access rules (row-level security)">
+    <WriteCard title="Access rules (row-level security)">
       <div className="stack">
         <p className="muted">
           Your <strong>secret key</strong> always has full access and ignores these rules. They decide what your app can do with
@@ -124,6 +125,6 @@ export function RlsPanel({ collection }: { collection: Collection }) {
           </Button>
         </div>
       </div>
-    </Card>
+    </WriteCard>
   );
 }

@@ -5,10 +5,11 @@ import { collectionsApi } from '../../api/projects.js';
 import { useApi } from '../../auth/auth-context.js';
 import { TextField } from '../../components/form.js';
 import { useToast } from '../../components/toast.js';
-import { Button, Card, EmptyState, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
+import { Button, EmptyState, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
 import { FieldList } from '../../schema/field-row.js';
 import { type FieldDraft, fromDraft, toDraft, usersTemplate, validateDrafts } from '../../schema/schema-model.js';
 import { useProject } from './layout.js';
+import { WriteCard } from './role.js';
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
@@ -83,7 +84,7 @@ export function NewCollectionPage() {
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
       <PageHeader title="New collection" subtitle="A collection is a table of JSON documents with a schema." />
-      <Card>
+      <WriteCard>
         <div className="stack">
           <TextField
             label="Collection name"
@@ -118,7 +119,7 @@ export function NewCollectionPage() {
             </Button>
           </div>
         </div>
-      </Card>
+      </WriteCard>
     </form>
   );
 }
@@ -154,7 +155,7 @@ export function SchemaEditPage() {
         title={`Edit schema: ${collection}`}
         subtitle="Add, change or remove fields. Apps see the change within a second."
       />
-      <Card>
+      <WriteCard>
         <div className="stack">
           <FieldList
             drafts={drafts}
@@ -181,7 +182,7 @@ export function SchemaEditPage() {
             </Button>
           </div>
         </div>
-      </Card>
+      </WriteCard>
     </form>
   );
 }

@@ -10,6 +10,7 @@ import { Button, Card, ErrorBanner, PageHeader } from '../../components/ui.js';
 import { fieldErrors } from '../../lib/api-client.js';
 import { AuthSettings } from './auth-settings.js';
 import { useProject } from './layout.js';
+import { WriteCard, useGuard } from './role.js';
 import { ToggleSetting } from './toggle-setting.js';
 import { useProjectSave } from './use-save.js';
 
@@ -29,7 +30,7 @@ function General() {
     );
   };
   return (
-    <Card title="General">
+    <WriteCard title="General">
       <form className="stack narrow" onSubmit={submit} noValidate>
         <TextField label="Project name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
         <TextArea
@@ -55,7 +56,7 @@ function General() {
           </Button>
         </div>
       </form>
-    </Card>
+    </WriteCard>
   );
 }
 
@@ -73,7 +74,7 @@ function Domains() {
     void save.run(() => projectsApi.setAllowedDomains(api, projectId, domains), 'Allowed domains saved');
   };
   return (
-    <Card title="Allowed domains">
+    <WriteCard title="Allowed domains">
       <form className="stack narrow" onSubmit={submit} noValidate>
         <TextArea
           label="Domains that may use the publishable key"
@@ -90,7 +91,7 @@ function Domains() {
           </Button>
         </div>
       </form>
-    </Card>
+    </WriteCard>
   );
 }
 
@@ -100,7 +101,7 @@ function Uploads() {
   const save = useProjectSave();
   const enabled = Boolean(project.allowPublishableUploads);
   return (
-    <Card title="Client uploads">
+    <WriteCard title="Client uploads">
       <div className="stack">
         <ToggleSetting
           label="Let signed-in users upload files with the publishable key"
@@ -116,7 +117,7 @@ function Uploads() {
         />
         <ErrorBanner error={save.error} />
       </div>
-    </Card>
+    </WriteCard>
   );
 }
 
@@ -127,12 +128,14 @@ function DangerZone() {
   const toast = useToast();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const guard = useGuard('owner');
   return (
     <Card title="Danger zone" className="danger-zone">
       <p className="muted">
         Deleting the project removes its collections and data, end users, files, logs, webhooks and keys. This cannot be undone.
       </p>
-      <Button variant="danger" onClick={() => setOpen(true)}>
+      {guard.disabled && <p className="field-hint">Only the project owner can delete the project.</p>}
+      <Button variant="danger" {...guard} onClick={() => setOpen(true)}>
         Delete project
       </Button>
       {open && (

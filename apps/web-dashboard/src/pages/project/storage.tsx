@@ -11,6 +11,7 @@ import { Button, Card, EmptyState, PageHeader, UsageBar } from '../../components
 import { errorMessage } from '../../lib/api-client.js';
 import { formatBytes, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { useGuard } from './role.js';
 
 interface Upload {
   name: string;
@@ -49,6 +50,7 @@ export function StoragePage() {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
   const [deleting, setDeleting] = useState<StoredFile | null>(null);
+  const guard = useGuard();
   const files = useQuery({ queryKey: ['files', projectId], queryFn: () => storageApi.list(api, projectId) });
 
   const uploadOne = async (file: File) => {
@@ -74,6 +76,7 @@ export function StoragePage() {
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
+    if (guard.disabled) return;
     void uploadAll(e.dataTransfer.files);
   };
 
@@ -98,7 +101,7 @@ export function StoragePage() {
           onDrop={onDrop}
         >
           <p>Drag files here, or</p>
-          <Button variant="primary" onClick={() => input.current?.click()}>
+          <Button variant="primary" {...guard} onClick={() => input.current?.click()}>
             Choose files
           </Button>
           <input
@@ -106,6 +109,7 @@ export function StoragePage() {
             type="file"
             multiple
             hidden
+            disabled={guard.disabled}
             aria-label="Files to upload"
             data-testid="file-input"
             onChange={(e) => {
@@ -152,7 +156,7 @@ export function StoragePage() {
                   </div>
                   <div className="row-end">
                     {fileUrl(f) && <CopyButton text={fileUrl(f)} label="Copy URL" />}
-                    <Button small variant="danger" onClick={() => setDeleting(f)} aria-label={`Delete ${fileName(f)}`}>
+                    <Button small variant="danger" {...guard} onClick={() => setDeleting(f)} aria-label={`Delete ${fileName(f)}`}>
                       Delete
                     </Button>
                   </div>

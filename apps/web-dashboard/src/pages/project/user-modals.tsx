@@ -10,6 +10,7 @@ import { useToast } from '../../components/toast.js';
 import { Button, ErrorBanner } from '../../components/ui.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { useGuard } from './role.js';
 
 const HIDDEN = new Set(['_id', 'email', 'password', 'createdAt', 'updatedAt', '__v', 'emailVerified']);
 
@@ -109,6 +110,7 @@ export function SessionsModal({ user, onClose }: { user: EndUser; onClose: () =>
   const queryClient = useQueryClient();
   const sessions = useQuery({ queryKey: key, queryFn: () => usersApi.sessions(api, projectId, user._id) });
   const [error, setError] = useState<unknown>(null);
+  const guard = useGuard();
   const revoke = async (id: string) => {
     setError(null);
     try {
@@ -137,7 +139,7 @@ export function SessionsModal({ user, onClose }: { user: EndUser; onClose: () =>
                         {s.ip || 'unknown IP'} · started {formatDate(s.createdAt)} · last used {formatDate(s.lastUsedAt)}
                       </div>
                     </div>
-                    <Button small variant="danger" onClick={() => void revoke(id)}>
+                    <Button small variant="danger" {...guard} onClick={() => void revoke(id)}>
                       Revoke
                     </Button>
                   </li>

@@ -10,6 +10,7 @@ import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, ErrorBanner, Loading, Notice, PageHeader } from '../../components/ui.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { useGuard } from './role.js';
 import { EditUserModal, SessionsModal } from './user-modals.js';
 
 function CreateUserModal({ onClose }: { onClose: () => void }) {
@@ -75,6 +76,7 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<EndUser | null>(null);
   const [sessionsOf, setSessionsOf] = useState<EndUser | null>(null);
+  const guard = useGuard();
   const query = { page: String(page), limit: '20', ...(applied ? { search: applied } : {}) };
   const users = useQuery({
     queryKey: ['users', projectId, query],
@@ -88,7 +90,7 @@ export function UsersPage() {
       subtitle="The end users of your app (the users collection)."
       actions={
         project.isAuthEnabled && (
-          <Button variant="primary" onClick={() => setCreating(true)}>
+          <Button variant="primary" {...guard} onClick={() => setCreating(true)}>
             Add user
           </Button>
         )
@@ -155,7 +157,7 @@ export function UsersPage() {
                     <Button small onClick={() => setSessionsOf(u)}>
                       Sessions
                     </Button>
-                    <Button small onClick={() => setEditing(u)}>
+                    <Button small {...guard} onClick={() => setEditing(u)}>
                       Edit
                     </Button>
                   </td>

@@ -10,6 +10,7 @@ import { Badge, Button, EmptyState, ErrorBanner, Notice, PageHeader } from '../.
 import { errorMessage } from '../../lib/api-client.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { useGuard } from './role.js';
 import { WebhookForm } from './webhook-form.js';
 
 function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: () => void }) {
@@ -20,6 +21,7 @@ function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: () => voi
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: key, queryFn: () => webhooksApi.deliveries(api, projectId, webhook._id) });
   const [error, setError] = useState<unknown>(null);
+  const guard = useGuard();
   const replay = async (id: string) => {
     setError(null);
     try {
@@ -66,7 +68,7 @@ function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: () => voi
                         </td>
                         <td>{d.attempts.length}</td>
                         <td>
-                          <Button small onClick={() => void replay(d._id)}>
+                          <Button small {...guard} onClick={() => void replay(d._id)}>
                             Replay
                           </Button>
                         </td>
@@ -95,6 +97,7 @@ export function WebhooksPage() {
   const [logOf, setLogOf] = useState<Webhook | null>(null);
   const [pinging, setPinging] = useState<string | null>(null);
   const [pingResult, setPingResult] = useState<{ id: string; text: string; ok: boolean } | null>(null);
+  const guard = useGuard();
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   const ping = async (w: Webhook) => {
     setPinging(w._id);
@@ -119,7 +122,7 @@ export function WebhooksPage() {
         title="Webhooks"
         subtitle="POST a signed JSON payload to your server when documents change."
         actions={
-          <Button variant="primary" onClick={() => setEditing('new')}>
+          <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
             New webhook
           </Button>
         }
@@ -130,7 +133,7 @@ export function WebhooksPage() {
             <EmptyState
               title="No webhooks"
               action={
-                <Button variant="primary" onClick={() => setEditing('new')}>
+                <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
                   Create a webhook
                 </Button>
               }
@@ -160,16 +163,16 @@ export function WebhooksPage() {
                       </div>
                     </div>
                     <div className="row-end">
-                      <Button small busy={pinging === w._id} onClick={() => void ping(w)}>
+                      <Button small busy={pinging === w._id} {...guard} onClick={() => void ping(w)}>
                         Send test
                       </Button>
                       <Button small onClick={() => setLogOf(w)}>
                         Deliveries
                       </Button>
-                      <Button small onClick={() => setEditing(w)}>
+                      <Button small {...guard} onClick={() => setEditing(w)}>
                         Edit
                       </Button>
-                      <Button small variant="danger" onClick={() => setDeleting(w)}>
+                      <Button small variant="danger" {...guard} onClick={() => setDeleting(w)}>
                         Delete
                       </Button>
                     </div>

@@ -8,11 +8,11 @@ import { createAuthRouter } from './modules/auth/auth.routes.js';
 import { createCollectionsRouter } from './modules/collections/collections.routes.js';
 import { createDataRouter } from './modules/collections/data.routes.js';
 import { createConfigLogRouter } from './modules/config-log/config-log.routes.js';
-import { createInvitationsRouter, createMembersRouter } from './modules/members/members.routes.js';
-import { createPatsRouter } from './modules/pats/pats.routes.js';
 import { createMailDeliveriesRouter } from './modules/mail-deliveries/mail-deliveries.routes.js';
 import { createMailTemplatesRouter } from './modules/mail-templates/mail-templates.routes.js';
+import { createInvitationsRouter, createMembersRouter } from './modules/members/members.routes.js';
 import { createAccountAnalyticsRouter, createObservabilityRouter } from './modules/observability/observability.routes.js';
+import { createPatsRouter } from './modules/pats/pats.routes.js';
 import { createProjectsRouter } from './modules/projects/projects.routes.js';
 import { createReleasesRouter } from './modules/releases/releases.routes.js';
 import { createSchemaRouter } from './modules/schema/schema.routes.js';
@@ -105,11 +105,7 @@ export function createApp(deps: AppDeps): Express {
       registration: deps.registration,
     }),
   );
-  app.use(
-    '/api/invitations',
-    limiters.dashboard,
-    createInvitationsRouter({ members: deps.members, requireDeveloper }),
-  );
+  app.use('/api/invitations', limiters.dashboard, createInvitationsRouter({ members: deps.members, requireDeveloper }));
   app.use(
     '/api/user',
     limiters.dashboard,

@@ -10,6 +10,7 @@ import { LandingPage } from './pages/landing.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ProfilePage } from './pages/profile.js';
 import { AnalyticsPage } from './pages/project/analytics.js';
+import { ApiReferencePage } from './pages/project/api-reference.js';
 import { ByodPage } from './pages/project/byod.js';
 import { CollectionPage } from './pages/project/collection.js';
 import { CollectionsPage } from './pages/project/collections.js';
@@ -21,6 +22,7 @@ import { MailPage } from './pages/project/mail.js';
 import { MembersPage } from './pages/project/members.js';
 import { OverviewPage } from './pages/project/overview.js';
 import { NewCollectionPage, SchemaEditPage } from './pages/project/schema-pages.js';
+import { SchemaSyncPage } from './pages/project/schema-sync.js';
 import { SettingsPage } from './pages/project/settings.js';
 import { StoragePage } from './pages/project/storage.js';
 import { UsersPage } from './pages/project/users.js';
@@ -65,6 +67,8 @@ export function AppRoutes() {
           <Route path="keys" element={<KeysPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="byod" element={<ByodPage />} />
+          <Route path="schema" element={<SchemaSyncPage />} />
+          <Route path="api-reference" element={<ApiReferencePage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="config-log" element={<ConfigLogPage />} />
         </Route>

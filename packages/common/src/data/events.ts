@@ -8,6 +8,10 @@ export interface DataEvent {
   documentId: string;
   /** The document after insert/update, the document before deletion (never `password`). */
   data: Record<string, unknown>;
+  /** Updates: the names of the fields the write set (never `password`). Realtime only; webhooks ignore it. */
+  changedFields?: string[];
+  /** Updates: the document before the write (never `password`), so realtime can tell a document entering or leaving a subscriber's view. */
+  before?: Record<string, unknown>;
 }
 
 /**

@@ -152,7 +152,8 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
         throw notFound('Document not found.');
       }
       const out = present(updated);
-      emit(scope, { collection: name, action: 'update', documentId: id, data: out });
+      const changedFields = Object.keys(changes).filter((k) => k !== 'password' && k !== 'passwordHash');
+      emit(scope, { collection: name, action: 'update', documentId: id, data: out, changedFields, before: present(doc) });
       return { message: 'Updated', data: out };
     },
 

@@ -100,8 +100,18 @@ export interface Project {
   };
   /** Bumps on every change the public API caches (keys, collections, RLS, auth, domains, BYOD). */
   configVersion: number;
+  /** Data lifecycle settings (docs/data-lifecycle.md): trash retention and collections whose deletes are permanent. */
+  lifecycle: ProjectLifecycle;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Trash settings of a project (docs/data-lifecycle.md). */
+export interface ProjectLifecycle {
+  /** Days a deleted document stays recoverable (default 30). */
+  trashRetentionDays: number;
+  /** Collections with the trash turned off: their deletes are permanent. */
+  trashDisabled: string[];
 }
 
 export type ProjectDocument = HydratedDocument<Project>;
@@ -190,6 +200,10 @@ export const projectSchema = new Schema<Project>(
       maxCollections: { type: Number, default: null },
     },
     configVersion: { type: Number, default: 1 },
+    lifecycle: {
+      trashRetentionDays: { type: Number, default: 30 },
+      trashDisabled: { type: [String], default: [] },
+    },
   },
   { timestamps: true, collection: 'projects' },
 );

@@ -28,6 +28,7 @@ export interface ScopedProject
     | 'mail'
     | 'customLimits'
     | 'configVersion'
+    | 'lifecycle'
   > {
   _id: string;
   /** The owner's state; `disabled`: the platform admin disabled the account (the public API refuses its keys). */
@@ -38,7 +39,7 @@ export interface ScopedProject
 /** The project fields a scoped project is built from (never `databaseUsed`/`storageUsed`). */
 export const SCOPED_PROJECT_FIELDS =
   'name siteUrl owner publishableKeyHash secretKeyHash jwtSecret isAuthEnabled allowedDomains allowPublishableUploads ' +
-  'authProviders collections resources mail customLimits configVersion';
+  'authProviders collections resources mail customLimits configVersion lifecycle';
 
 const noProvider: OAuthProviderConfig = { enabled: false, clientId: '', clientSecret: null };
 const noResource: ExternalResource = { isExternal: false, config: null, provider: null };
@@ -94,6 +95,10 @@ export function toScopedProject(
     mail: p.mail ?? { smtpUrl: null, from: null },
     customLimits: p.customLimits ?? { reqPerDay: null, storageBytes: null, mailPerMonth: null, maxCollections: null },
     configVersion: p.configVersion ?? 1,
+    lifecycle: {
+      trashRetentionDays: p.lifecycle?.trashRetentionDays ?? 30,
+      trashDisabled: Array.isArray(p.lifecycle?.trashDisabled) ? p.lifecycle.trashDisabled : [],
+    },
   };
 }
 

@@ -101,9 +101,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
       const others = await models.Developer.find({ _id: { $in: ownerIds } })
         .select('email isVerified isAdmin plan')
         .lean();
-      const owners = new Map<string, ProjectOwner>(
-        others.map((o) => [String(o._id), { ...o, _id: String(o._id) }]),
-      );
+      const owners = new Map<string, ProjectOwner>(others.map((o) => [String(o._id), { ...o, _id: String(o._id) }]));
       owners.set(dev.id, { ...ownerOf(dev), email: dev.email });
       const visible = docs.filter((d) => owners.has(String(d.owner)));
       const projects = await Promise.all(

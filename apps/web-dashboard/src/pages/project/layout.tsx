@@ -15,6 +15,8 @@ export interface ProjectContext {
 const NAV = [
   { to: '', label: 'Overview', end: true },
   { to: 'collections', label: 'Collections' },
+  { to: 'schema', label: 'Schema as code' },
+  { to: 'api-reference', label: 'API reference' },
   { to: 'users', label: 'Users' },
   { to: 'storage', label: 'Storage' },
   { to: 'analytics', label: 'Analytics' },

@@ -1,0 +1,31 @@
+import { ApiReferenceReact } from '@scalar/api-reference-react';
+import '@scalar/api-reference-react/style.css';
+
+/**
+ * Scalar's API reference for one OpenAPI document, bundled with the dashboard (loaded lazily by
+ * the API reference page so the rest of the dashboard stays small). Nothing is fetched from a
+ * CDN: default web fonts, telemetry and the hosted agent/MCP features are off, and requests from "Test request" go straight to
+ * the project's public API (which answers CORS for any origin).
+ */
+export default function ScalarView({ document, serverUrl }: { document: Record<string, unknown>; serverUrl: string }) {
+  return (
+    <ApiReferenceReact
+      configuration={{
+        content: document,
+        servers: [{ url: serverUrl, description: 'Public API' }],
+        withDefaultFonts: false,
+        telemetry: false,
+        hideDarkModeToggle: true,
+        forceDarkModeState: 'light',
+        showDeveloperTools: 'never',
+        documentDownloadType: 'json',
+        hideModels: false,
+        defaultOpenAllTags: false,
+        authentication: { preferredSecurityScheme: 'apiKey' },
+        // Hosted Scalar services (AI agent, MCP) stay off: the reference works offline.
+        agent: { disabled: true },
+        mcp: { disabled: true },
+      }}
+    />
+  );
+}

@@ -105,6 +105,20 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     InviteCodeUse: models.InviteCodeUse,
     defaultMode: settings.registrationMode ?? 'open',
   });
+  const configLog = createConfigLogService({
+    ConfigLog: models.ConfigLog,
+    Project: models.Project,
+    cache,
+    logger,
+    retentionDays: settings.configLogRetentionDays ?? 90,
+  });
+  const members = createMembersService({
+    ...platform,
+    logger,
+    dashboardUrl: config.urls.dashboard,
+    claims: createClaims(claims),
+    recordChange: (scope, entry) => configLog.record(scope, entry),
+  });
   const auth = createAuthService({
     Developer: models.Developer,
     sessions: createDeveloperSessions(models.DeveloperSession, settings.tokens.refreshTtlMs),
@@ -122,20 +136,17 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       message: 'Too many failed attempts for this account. Please try again later.',
     }),
     otpCooldown: createCooldown({ model: claims, name: 'dev-otp', ms: 60_000 }),
-    deleteOwnedProjects: (developerId) => projects.removeAllOf(developerId),
+    deleteOwnedProjects: async (developerId) => {
+      await projects.removeAllOf(developerId);
+      await members.forgetDeveloper(developerId);
+    },
     deleteOtps: async (developerId) => {
       await models.DeveloperOtp.deleteMany({ developerId });
     },
     ownerChanged,
     registration,
   });
-  const configLog = createConfigLogService({
-    ConfigLog: models.ConfigLog,
-    Project: models.Project,
-    cache,
-    logger,
-    retentionDays: settings.configLogRetentionDays ?? 90,
-  });
+
   return {
     ...platform,
     config,
@@ -148,13 +159,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       byodConnectTimeoutMs: 5000,
     }),
     configLog,
-    members: createMembersService({
-      ...platform,
-      logger,
-      dashboardUrl: config.urls.dashboard,
-      claims: createClaims(claims),
-      recordChange: (scope, entry) => configLog.record(scope, entry),
-    }),
+    members,
     auth,
     registration,
     admin: createAdminService({

@@ -5,6 +5,8 @@ export interface WebhookEventFlags {
   insert?: boolean;
   update?: boolean;
   delete?: boolean;
+  /** A document recovered from the trash (docs/data-lifecycle.md). */
+  recover?: boolean;
 }
 
 /** An outbound webhook of a project (reference §1.9, §6.2). */

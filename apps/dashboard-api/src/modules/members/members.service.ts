@@ -377,6 +377,21 @@ export function createMembersService(deps: MembersServiceDeps) {
       return { projectId: String(invitation.projectId), role: invitation.role, already: false };
     },
 
+    /**
+     * A deleted developer leaves every project they were a member of; their invitations and
+     * personal access tokens go too (their own projects are deleted by the account deletion).
+     */
+    async forgetDeveloper(developerId: Types.ObjectId): Promise<void> {
+      const projects = await Project.find({ 'members.user': developerId }).select('_id').lean();
+      for (const p of projects) {
+        await changeMembers(p._id, async (doc) => ({
+          members: (doc.members ?? []).filter((m) => String(m.user) !== String(developerId)),
+        }));
+      }
+      await ProjectInvitation.deleteMany({ invitee: developerId });
+      await models.PersonalAccessToken.deleteMany({ developer: developerId });
+    },
+
     async decline(dev: CurrentDeveloper, invitationId: string) {
       const invitation = await ProjectInvitation.findOne({
         _id: parseObjectId(invitationId),

@@ -150,6 +150,10 @@ const ownerWriters: Record<string, [read: (p: ScopedProject) => unknown, change:
     () =>
       request(t.app).patch(`/api/admin/developers/${dev.userId}/plan`).set(auth(adminToken)).send({ plan: 'free' }).expect(200),
   ],
+  disabled: [
+    (p) => p.owner.disabled,
+    () => request(t.app).post(`/api/admin/developers/${dev.userId}/disable`).set(auth(adminToken)).expect(200),
+  ],
   isAdmin: [
     (p) => p.owner.isAdmin,
     () =>
@@ -223,6 +227,10 @@ describe('every field of the cached project snapshot has an invalidating writer'
       await Promise.all(resolvers.map((r) => r.invalidate({ projectId })));
     }
     await expectSeen(read, change);
+    if (field === 'disabled') {
+      // The developer works on in the tests below.
+      await request(t.app).post(`/api/admin/developers/${dev.userId}/enable`).set(auth(adminToken)).expect(200);
+    }
   });
 
   it('a rotated key is refused by every process', async () => {

@@ -2,7 +2,7 @@ import { type ApiKeyResolver, isOriginAllowed, requestOrigin } from '@urbackend/
 import { type AppError, badRequest, forbidden, unauthenticated } from '@urbackend/common/errors';
 import { scopeOf, setScope } from '@urbackend/common/http';
 import type { Platform } from '@urbackend/common/platform';
-import { keyRoleOf } from '@urbackend/common/scope';
+import { assertProjectServable, keyRoleOf } from '@urbackend/common/scope';
 import type { Request, RequestHandler, Response } from 'express';
 
 export interface ApiKeyMiddlewareDeps {
@@ -56,10 +56,7 @@ export function createApiKeyMiddleware(deps: ApiKeyMiddlewareDeps): RequestHandl
     const resolved = await deps.apiKeys.resolve(raw);
     if (!resolved) throw unauthenticated('API key is expired or invalid.');
     const { project, role, keyHash } = resolved;
-    if (project.owner.disabled) {
-      throw forbidden('This project is unavailable: its owner account has been disabled by the server administrator.');
-    }
-    if (!project.owner.isVerified) throw unauthenticated('Owner not verified');
+    assertProjectServable(project);
     if (role === 'publishable') checkOrigin(req, res, project.allowedDomains);
     setScope(req, deps.scopeFor(project, { type: 'key', key: role, keyHash, user: null }));
     next();

@@ -1,3 +1,4 @@
+import { forbidden, unauthenticated } from '../errors/index.js';
 import type { PlanLimits } from '../plans/index.js';
 import type { TenantDb } from '../tenant/index.js';
 import type { ScopedProject } from './project.js';
@@ -58,6 +59,18 @@ export interface ProjectScope<P extends ScopedProject = ScopedProject> {
   /** The owner's plan limits with the project's custom limits applied. */
   limits: PlanLimits;
   actor: Actor;
+}
+
+/**
+ * Refuses a project whose owner may not serve it: a disabled owner (403) or an unverified one
+ * (401 `Owner not verified`, reference wording). Every entry to a project without a developer
+ * (API keys, OAuth callbacks) checks this one rule.
+ */
+export function assertProjectServable(project: Pick<ScopedProject, 'owner'>): void {
+  if (project.owner.disabled) {
+    throw forbidden('This project is unavailable: its owner account has been disabled by the server administrator.');
+  }
+  if (!project.owner.isVerified) throw unauthenticated('Owner not verified');
 }
 
 /** The id of the scope's project (a 24-hex string). */

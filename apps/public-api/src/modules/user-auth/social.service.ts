@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type UserDoc, usersCollectionOf } from '@urbackend/common/end-users';
 import { AppError, badRequest, forbidden, notFound } from '@urbackend/common/errors';
+import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
 import {
   type ProjectScope,
   SCOPED_PROJECT_FIELDS,
   type ScopedProject,
+  assertProjectServable,
   projectSecretContext,
   toScopedProject,
 } from '@urbackend/common/scope';
@@ -56,8 +58,9 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
     const id = toObjectId(projectId);
     const project = id ? await kit.models.Project.findById(id).select(SCOPED_PROJECT_FIELDS).lean() : null;
     if (!project) throw notFound('Project not found');
-    const owner = await kit.models.Developer.findById(project.owner).select('isVerified isAdmin plan').lean();
+    const owner = await kit.models.Developer.findById(project.owner).select('isVerified isAdmin plan disabledAt').lean();
     const scoped = toScopedProject(project as unknown as Record<string, unknown>, owner ?? { _id: project.owner });
+    assertProjectServable(scoped);
     return kit.scopeFor(scoped, { type: 'key', key: 'publishable', keyHash: '', user: null });
   }
 
@@ -85,6 +88,8 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
       );
       return { userId: String(byEmail._id), isNewUser: false, linkedByEmail: true };
     }
+    // A trashed account (docs/data-lifecycle.md) keeps its email: 403 instead of a second account.
+    await assertNotTrashedUser(scope, { email: profile.email });
     await auth.assertUserRoom(scope);
     const now = new Date();
     const doc: Record<string, unknown> = {

@@ -1,13 +1,16 @@
 import { createBaseApp, finishApp, publicCors } from '@urbackend/common/http';
 import { createOpenApiCache } from '@urbackend/common/openapi';
 import { createRateLimiter } from '@urbackend/common/rate-limit';
+import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
+import { createForgedKeyFilter } from './middleware/api-key.js';
 import { createPublicGuards } from './middleware/guards.js';
 import { requestLogMiddleware } from './middleware/request-log.js';
 import { createDataRouter } from './modules/data/data.routes.js';
 import { createMailRouter } from './modules/mail/mail.routes.js';
 import { createOpenApiRouter } from './modules/openapi/openapi.routes.js';
+import { createRealtimeRouter } from './modules/realtime/realtime.routes.js';
 import { createSchemasRouter } from './modules/schemas/schemas.routes.js';
 import { createSchemasService } from './modules/schemas/schemas.service.js';
 import { createLocalFilesRouter } from './modules/storage/local-files.routes.js';
@@ -22,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
     cors: publicCors(),
     beforeBody: local ? [createLocalFilesRouter(local, deps.storage.service)] : [],
   });
+  app.use(createForgedKeyFilter(deps.keyIssuer, logger));
   app.use(
     createRateLimiter({
       cache: deps.cache,
@@ -33,7 +37,18 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(requestLogMiddleware(deps.requestLogs));
   const guards = createPublicGuards(deps);
-  app.use('/api/data', createDataRouter({ reads: deps.data.reads, writes: deps.data.writes, guard: guards.standard }));
+  app.use('/api/data', createDataRouter({ reads: deps.data.reads, writes: deps.data.writes, trash: deps.data.trash, guard: guards.standard }));
+  app.use(
+    '/api/realtime',
+    createRealtimeRouter({
+      hub: deps.realtimeHub,
+      settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER,
+      standard: guards.standard,
+      apiKey: guards.apiKey,
+      usage: guards.usage,
+      secretOnly: guards.secretOnly,
+    }),
+  );
   const schemas = createSchemasService({ collections: deps.collections, apiKeys: deps.apiKeys });
   app.use('/api/schemas', createSchemasRouter(schemas, [guards.apiKey, guards.usage], guards.secretOnly));
   const authIpLimit = createRateLimiter({

@@ -3,8 +3,10 @@ import type { Logger } from '@urbackend/common/logger';
 import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
 import { requestLogModel } from '@urbackend/common/models';
 import { type Platform, type PlatformOverrides, createPlatform } from '@urbackend/common/platform';
+import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import type { Config } from './config.js';
 import { type RequestLogWriter, createRequestLogWriter } from './middleware/request-log.js';
+import { type RealtimeHub, createRealtimeHub } from './modules/realtime/realtime.hub.js';
 import { DEFAULT_USER_AUTH_SETTINGS, type UserAuthKit, createUserAuthKit } from './modules/user-auth/user-auth.kit.js';
 
 /**
@@ -20,6 +22,8 @@ export interface AppDeps extends Platform {
   requestLogs: RequestLogWriter;
   /** End-user auth services (`/api/userAuth`). */
   userAuth: UserAuthKit;
+  /** Realtime connections of this process (SSE + WebSocket, docs/realtime.md). */
+  realtimeHub: RealtimeHub;
   /**
    * Starts this process's background work (main.ts, once): the webhook and mail queue workers,
    * cross-process storage invalidation, the expired-upload sweep (every minute) and the usage
@@ -35,12 +39,14 @@ export interface AppDeps extends Platform {
 const UPLOAD_SWEEP_INTERVAL_MS = 60_000;
 /** Usage counters are recomputed from the data this often (they are also rebuilt whenever missing). */
 const RECONCILE_INTERVAL_MS = 10 * 60_000;
+/** Expired trash (docs/data-lifecycle.md) is purged hourly, one process at a time. */
+const TRASH_PURGE_INTERVAL_MS = 60 * 60_000;
 
 /** Builds the app's dependencies; nothing connects here (main.ts calls `db.connect()` and `start()`). */
 export function createDeps(config: Config, logger: Logger, overrides: PlatformOverrides = {}): AppDeps {
   const platform = createPlatform(config, logger, overrides);
   const { db, cache, models } = platform;
-  const apiKeys = createApiKeyResolver({ models, cache, logger });
+  const apiKeys = createApiKeyResolver({ models, cache, logger, issuer: platform.keyIssuer });
   const requestLogs = createRequestLogWriter({ model: requestLogModel(db.connection), logger });
   const userAuth = createUserAuthKit({
     settings: config.userAuth ?? DEFAULT_USER_AUTH_SETTINGS,
@@ -57,6 +63,15 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     mailer: platform.mailer,
     mailFrom: config.mail.from,
   });
+  const realtimeHub = createRealtimeHub({
+    apiKeys,
+    scopeFor: platform.scopeFor,
+    secretBox: platform.secretBox,
+    cache,
+    realtime: platform.realtime,
+    logger,
+    settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER,
+  });
   let stopStorageListener: (() => Promise<void>) | null = null;
   const stopTasks: (() => void)[] = [];
   return {
@@ -66,6 +81,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     apiKeys,
     requestLogs,
     userAuth,
+    realtimeHub,
     start() {
       if (stopStorageListener) return;
       platform.webhooks.dispatcher.startWorker();
@@ -75,6 +91,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
       stopTasks.push(
         maintenance.sweepUploads.start(UPLOAD_SWEEP_INTERVAL_MS),
         maintenance.reconcileUsage.start(RECONCILE_INTERVAL_MS),
+        maintenance.purgeTrash.start(TRASH_PURGE_INTERVAL_MS),
       );
       db.connect()
         .then(() => ensureSystemMailTemplates(models.MailTemplate))
@@ -82,6 +99,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     },
     async close() {
       for (const stop of stopTasks.splice(0)) stop();
+      await realtimeHub.shutdown().catch(() => undefined);
       await Promise.allSettled([apiKeys.close(), requestLogs.close(), stopStorageListener?.()]);
       await platform.close();
     },

@@ -1,6 +1,8 @@
 import { type ApiKeyResolver, isOriginAllowed, requestOrigin } from '@urbackend/common/api-keys';
+import type { ApiKeyIssuer } from '@urbackend/common/crypto';
 import { type AppError, badRequest, forbidden, unauthenticated } from '@urbackend/common/errors';
 import { scopeOf, setScope } from '@urbackend/common/http';
+import type { Logger } from '@urbackend/common/logger';
 import type { Platform } from '@urbackend/common/platform';
 import { assertProjectServable, keyRoleOf } from '@urbackend/common/scope';
 import type { Request, RequestHandler, Response } from 'express';
@@ -68,5 +70,32 @@ export function requireSecretKey(): RequestHandler {
   return (req, _res, next) => {
     if (keyRoleOf(scopeOf(req)) !== 'secret') throw forbidden('Forbidden. This action requires a Secret Key (sk_live_...).');
     next();
+  };
+}
+
+/** How often refused forged keys are summed up in one log line. */
+const FORGED_LOG_EVERY_MS = 10_000;
+
+/**
+ * Runs before the rate limiter and the request log: a request whose API key is forged (no valid
+ * check value, see `createApiKeyIssuer`) is refused with the same 401 as an unknown key, without a
+ * single MongoDB or Redis command, and without a log line of its own: refusals are summed up in
+ * one line at most every 10 s, so a flood of random keys costs neither the databases nor the logs.
+ */
+export function createForgedKeyFilter(issuer: Pick<ApiKeyIssuer, 'classify'>, logger: Logger): RequestHandler {
+  let refused = 0;
+  let since = Date.now();
+  return (req, res, next) => {
+    const raw = rawKeyOf(req);
+    if (!raw || issuer.classify(raw) !== 'forged') return next();
+    refused += 1;
+    const now = Date.now();
+    if (now - since >= FORGED_LOG_EVERY_MS) {
+      logger.warn({ refused, seconds: Math.round((now - since) / 1000) }, 'requests refused: forged or malformed API keys');
+      refused = 0;
+      since = now;
+    }
+    res.locals.quietReject = true;
+    throw unauthenticated('API key is expired or invalid.');
   };
 }

@@ -1,5 +1,5 @@
 import { type ProjectChangedEvent, type RedisConnection, subscribeProjectChanged } from '../cache/index.js';
-import { sha256Hex } from '../crypto/index.js';
+import { type ApiKeyIssuer, sha256Hex } from '../crypto/index.js';
 import type { Logger } from '../logger/index.js';
 import { createLruCache } from '../lru/index.js';
 import type { PlatformModels } from '../models/index.js';
@@ -29,12 +29,18 @@ export interface ApiKeyResolverOptions {
   degradedLocalTtlMs?: number;
   /** Max in-process entries (default 5000). */
   maxLocalEntries?: number;
+  /**
+   * Tells forged keys apart in memory: they resolve to null with no MongoDB or Redis command.
+   * Without it every key takes the lookup path.
+   */
+  issuer?: Pick<ApiKeyIssuer, 'classify'>;
 }
 
 /** Resolves raw API keys to projects with a two-level cache invalidated over Redis pub/sub. */
 export interface ApiKeyResolver {
   /**
-   * The project of `rawKey` and the key's role, or null when no project has that key. A key
+   * The project of `rawKey` and the key's role, or null when no project has that key (a forged key,
+   * see `issuer`, is null without any lookup). A key
    * starting `sk_live_` is only matched against secret-key hashes, anything else only against
    * publishable-key hashes. Throws only when MongoDB is needed and unreachable (→ 503).
    */
@@ -78,7 +84,9 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
   const localTtl = () => (cache.isReady() ? (options.localTtlMs ?? 5000) : (options.degradedLocalTtlMs ?? 1000));
 
   function remember(hash: string, project: ScopedProject | null): void {
-    local.set(hash, project, localTtl());
+    // An unknown key stays unknown (keys are random; a new one is never looked up before it is
+    // issued), so misses are kept in process as long as in Redis: a repeated bad key costs nothing.
+    local.set(hash, project, project ? localTtl() : negTtl * 1000);
     if (!project) return;
     const set = byProject.get(project._id) ?? new Set<string>();
     set.add(hash);
@@ -174,6 +182,7 @@ export function createApiKeyResolver(options: ApiKeyResolverOptions): ApiKeyReso
 
   return {
     async resolve(rawKey) {
+      if (options.issuer?.classify(rawKey) === 'forged') return null;
       const role = roleOfKey(rawKey);
       const hash = sha256Hex(rawKey);
       const hit = local.get(hash);

@@ -104,3 +104,4 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+export { createApiKeyIssuer, type ApiKeyIssuer, type ApiKeyPrefix, type ApiKeyShape } from './api-key-check.js';

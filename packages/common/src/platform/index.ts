@@ -1,11 +1,12 @@
 import { type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { type CollectionService, createCollectionService } from '../collections/index.js';
 import type { BaseConfig } from '../config/index.js';
-import { type SecretBox, createSecretBox } from '../crypto/index.js';
+import { type ApiKeyIssuer, type SecretBox, createApiKeyIssuer, createSecretBox } from '../crypto/index.js';
 import { type DataEventHandler, type DataServices, createDataServices } from '../data/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type EndUserAdmin, createEndUserAdmin } from '../end-users/index.js';
 import { type PeriodicTask, createPeriodicTask } from '../jobs/index.js';
+import { createTrashPurge } from '../lifecycle/index.js';
 import type { Logger } from '../logger/index.js';
 import {
   type MailDeliveryLog,
@@ -20,6 +21,7 @@ import { type Mailer, createMailer } from '../mail/index.js';
 import { type PlatformModels, createPlatformModels } from '../models/index.js';
 import { assertPublicMongoUri } from '../outbound/index.js';
 import { type PlanConfig, type Plans, createPlans } from '../plans/index.js';
+import { DEFAULT_REALTIME_STREAM, type RealtimeBus, type RealtimeStreamConfig, createRealtimeBus } from '../realtime/index.js';
 import type { Actor, ProjectScope, ScopedProject } from '../scope/index.js';
 import {
   type StorageAppConfig,
@@ -48,6 +50,9 @@ import {
   createWebhookService,
 } from '../webhooks/index.js';
 
+/** The trash purge task (docs/data-lifecycle.md) and its per-project entry point (tests). */
+export type TrashPurge = ReturnType<typeof createTrashPurge>;
+
 export { loadPlatformConfig, mapPlatformEnv, platformEnvShape, type PlatformSettings } from './config.js';
 
 /**
@@ -65,6 +70,8 @@ export interface PlatformConfig extends BaseConfig {
   queryMaxTimeMs?: number;
   /** bcrypt cost of end-user passwords (BCRYPT_COST, default 10). */
   bcryptCost?: number;
+  /** Realtime stream bounds (REALTIME_STREAM_MAXLEN, REALTIME_STREAM_MAX_AGE_SEC); defaults when absent. */
+  realtime?: RealtimeStreamConfig;
 }
 
 export interface PlatformOverrides {
@@ -72,7 +79,7 @@ export interface PlatformOverrides {
   db?: PlatformDb;
   /** Use an existing cache (tests). */
   cache?: RedisConnection;
-  /** Replaces the data-event handler (default: enqueue webhooks). */
+  /** Replaces the data-event handler (default: enqueue webhooks and publish to the realtime bus). */
   onDataEvent?: DataEventHandler;
 }
 
@@ -84,6 +91,8 @@ export interface Platform {
   db: PlatformDb;
   cache: RedisConnection;
   secretBox: SecretBox;
+  /** Issues API keys carrying a check value, and tells forged keys apart in memory. */
+  keyIssuer: ApiKeyIssuer;
   /** The platform mailer (`SMTP_URL`, `MAIL_FROM`): one transport per process, shared by every feature that mails. */
   mailer: Mailer;
   models: PlatformModels;
@@ -99,7 +108,7 @@ export interface Platform {
    * Maintenance every process may schedule (each runs in one process at a time): usage
    * reconciliation from the data, and deletion of expired pending uploads with their bytes.
    */
-  maintenance: { reconcileUsage: PeriodicTask; sweepUploads: PeriodicTask };
+  maintenance: { reconcileUsage: PeriodicTask; sweepUploads: PeriodicTask; purgeTrash: TrashPurge };
   collections: CollectionService;
   data: DataServices;
   /** Developer administration of a project's end users. */
@@ -107,6 +116,8 @@ export interface Platform {
   storage: { manager: StorageManager; service: StorageService; config: StorageAppConfig };
   webhooks: { service: WebhookService; dispatcher: WebhookDispatcher };
   mail: { service: MailService; templates: MailTemplatesService; deliveries: MailDeliveryLog };
+  /** Realtime events: one Redis stream per project (`packages/common/src/realtime`, docs/realtime.md). */
+  realtime: RealtimeBus;
   /** The project scope of a request: the project, its tenant handle, its limits and the actor. */
   scopeFor<P extends ScopedProject>(project: P, actor: Actor): ProjectScope<P>;
   /**
@@ -226,15 +237,23 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
   const storage = createProjectStorage({ config: storageConfig, models, meter, secretBox, logger });
   const webhooks = createWebhooks(config, { models, secretBox, logger, cache });
   const mail = createMail(config, { models, secretBox, logger, cache, mailer, meter });
+  const realtime = createRealtimeBus({ cache, logger, ...(config.realtime ?? DEFAULT_REALTIME_STREAM) });
   const onDataEvent: DataEventHandler =
     overrides.onDataEvent ??
     (async (scope, event) => {
-      await webhooks.dispatcher.dispatch({ projectId: scope.project._id, ...event });
+      // Webhooks get the event as they always did; realtime also gets `before`/`changedFields`.
+      const { before: _before, changedFields: _changed, ...webhookEvent } = event;
+      const [hooks] = await Promise.allSettled([
+        webhooks.dispatcher.dispatch({ projectId: scope.project._id, ...webhookEvent }),
+        realtime.publish(scope.project._id, event),
+      ]);
+      if (hooks.status === 'rejected') throw hooks.reason;
     });
   return {
     db,
     cache,
     secretBox,
+    keyIssuer: createApiKeyIssuer(config.security.encryptionKey, config.security.previousEncryptionKeys),
     mailer,
     models,
     plans,
@@ -244,6 +263,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     collections: createCollectionService({ Project: models.Project, cache, logger }),
     meter,
     maintenance: {
+      purgeTrash: createTrashPurge({ Project: models.Project, tenants, meter, cache, logger }),
       reconcileUsage: createUsageReconciler({ meter, Project: models.Project, cache, logger }),
       sweepUploads: createPeriodicTask({
         name: 'upload-sweep',
@@ -253,11 +273,20 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
         run: () => storage.service.sweepExpired(),
       }),
     },
-    data: createDataServices({ meter, logger, hasher, maxTimeMs: config.queryMaxTimeMs ?? 5000, onDataEvent }),
-    endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher }),
+    data: createDataServices({
+      meter,
+      logger,
+      hasher,
+      maxTimeMs: config.queryMaxTimeMs ?? 5000,
+      onDataEvent,
+      revokeUserSessions: (projectId, userId) =>
+        models.UserSession.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } }),
+    }),
+    endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher, onDataEvent, logger }),
     storage: { ...storage, config: storageConfig },
     webhooks,
     mail,
+    realtime,
     scopeFor: (project, actor) => ({
       project,
       tenant: tenants.forProject(project),
@@ -265,7 +294,13 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
       actor,
     }),
     async close() {
-      await Promise.allSettled([webhooks.dispatcher.close(), mail.service.close(), storage.manager.close(), byod.close()]);
+      await Promise.allSettled([
+        webhooks.dispatcher.close(),
+        mail.service.close(),
+        storage.manager.close(),
+        byod.close(),
+        realtime.close(),
+      ]);
       mailer.close();
       await Promise.allSettled([overrides.cache ? null : cache.close(), overrides.db ? null : db.close()]);
     },

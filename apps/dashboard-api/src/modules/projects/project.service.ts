@@ -1,5 +1,5 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
-import { generateApiKey, randomToken, sha256Hex } from '@urbackend/common/crypto';
+import { randomToken, sha256Hex } from '@urbackend/common/crypto';
 import { AppError, notFound } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
 import { type Project, requestLogModel } from '@urbackend/common/models';
@@ -25,7 +25,7 @@ type ProjectOwner = { _id: string; email: string; isVerified: boolean; isAdmin: 
 /** What the project services use from the platform. */
 export type ProjectServiceDeps = Pick<
   Platform,
-  'models' | 'db' | 'cache' | 'tenants' | 'secretBox' | 'plans' | 'storage' | 'meter'
+  'models' | 'db' | 'cache' | 'tenants' | 'secretBox' | 'keyIssuer' | 'plans' | 'storage' | 'meter'
 > & {
   logger: Logger;
 };
@@ -75,8 +75,8 @@ export function createProjectService(deps: ProjectServiceDeps) {
         throw new AppError('FORBIDDEN', `Project limit reached (${limits.maxProjects}) for your plan.`);
       }
       const _id = new Types.ObjectId();
-      const publishableKey = generateApiKey('pk_live_');
-      const secretKey = generateApiKey('sk_live_');
+      const publishableKey = deps.keyIssuer.issue('pk_live_');
+      const secretKey = deps.keyIssuer.issue('sk_live_');
       const jwtSecret = deps.secretBox.encrypt(`jwt_${randomToken(32)}`, projectSecretContext(_id.toHexString(), 'jwtSecret'));
       const created = await models.Project.create({
         _id,
@@ -139,7 +139,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
     },
 
     async rotateKey(scope: DashboardScope, keyType: 'publishable' | 'secret') {
-      const apiKey = generateApiKey(keyType === 'publishable' ? 'pk_live_' : 'sk_live_');
+      const apiKey = deps.keyIssuer.issue(keyType === 'publishable' ? 'pk_live_' : 'sk_live_');
       const field = keyType === 'publishable' ? 'publishableKeyHash' : 'secretKeyHash';
       const updated = await changeProject(deps, scope, { [field]: sha256Hex(apiKey) }, 'keys');
       return { apiKey, keyType, project: projectView(updated, scope.limits) };

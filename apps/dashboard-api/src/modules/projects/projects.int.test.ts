@@ -51,8 +51,8 @@ afterAll(async () => {
 describe('projects', () => {
   it('creates a project: raw keys shown once, stored hashed, JWT secret encrypted', async () => {
     const body = await createTestProject(t.app, owner, 'Shop');
-    expect(body.publishableKey).toMatch(/^pk_live_[A-Za-z0-9_-]{43}$/);
-    expect(body.secretKey).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
+    expect(body.publishableKey).toMatch(/^pk_live_[A-Za-z0-9_-]{43}[0-9a-f]{8}[A-Za-z0-9_-]{22}$/);
+    expect(body.secretKey).toMatch(/^sk_live_[A-Za-z0-9_-]{43}[0-9a-f]{8}[A-Za-z0-9_-]{22}$/);
     const stored = await t.deps.models.Project.findById(body._id).lean();
     expect(stored?.publishableKeyHash).toBe(sha256Hex(body.publishableKey));
     expect(stored?.secretKeyHash).toBe(sha256Hex(body.secretKey));

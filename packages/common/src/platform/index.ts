@@ -42,8 +42,10 @@ import { type PasswordHasher, createPasswordHasher } from '../user-auth/index.js
 import {
   DEFAULT_RETRY_DELAYS_MS,
   type DeliveryConfig,
+  type HookIndex,
   type WebhookDispatcher,
   type WebhookService,
+  createHookIndex,
   createSafeLookup,
   createWebhookDispatcher,
   createWebhookGuard,
@@ -114,7 +116,7 @@ export interface Platform {
   /** Developer administration of a project's end users. */
   endUsers: EndUserAdmin;
   storage: { manager: StorageManager; service: StorageService; config: StorageAppConfig };
-  webhooks: { service: WebhookService; dispatcher: WebhookDispatcher };
+  webhooks: { service: WebhookService; dispatcher: WebhookDispatcher; hookIndex: HookIndex };
   mail: { service: MailService; templates: MailTemplatesService; deliveries: MailDeliveryLog };
   /** Realtime events: one Redis stream per project (`packages/common/src/realtime`, docs/realtime.md). */
   realtime: RealtimeBus;
@@ -159,7 +161,9 @@ function createWebhooks(
   const delivery = config.delivery ?? DEFAULT_DELIVERY;
   const guard = createWebhookGuard(config.security.allowPrivateTargets);
   const lookup = createSafeLookup(config.security.allowPrivateTargets);
+  const hookIndex = createHookIndex({ webhooks: models.Webhook, cache: deps.cache, logger });
   const dispatcher = createWebhookDispatcher({
+    hooksOf: (projectId) => hookIndex.hooksOf(projectId),
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
     secretBox,
@@ -173,6 +177,7 @@ function createWebhooks(
     concurrency: delivery.webhookConcurrency,
   });
   const service = createWebhookService({
+    onChange: (projectId) => hookIndex.changed(projectId),
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
     secretBox,
@@ -181,7 +186,7 @@ function createWebhooks(
     allowHttp: config.security.allowPrivateTargets || !config.isProduction,
     timeoutMs: delivery.webhookTimeoutMs,
   });
-  return { service, dispatcher };
+  return { service, dispatcher, hookIndex };
 }
 
 function createMail(
@@ -296,6 +301,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     async close() {
       await Promise.allSettled([
         webhooks.dispatcher.close(),
+        webhooks.hookIndex.close(),
         mail.service.close(),
         storage.manager.close(),
         byod.close(),

@@ -8,7 +8,7 @@ import type { WebhookAttempt, WebhookDeliveryModel } from '../models/webhook-del
 import type { Webhook, WebhookModel } from '../models/webhook.model.js';
 import { projectSecretContext } from '../scope/index.js';
 import { type AttemptOutcome, type UrlGuard, attemptDelivery } from './http-attempt.js';
-import { type DataEvent, eventPayload } from './payload.js';
+import { type DataEvent, eventPayload, webhookAction } from './payload.js';
 
 /** Retry delays after failed attempts 1..5 (reference §1.9): 1 min, 5 min, 15 min, 1 h, 4 h. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [60_000, 300_000, 900_000, 3_600_000, 14_400_000];
@@ -40,6 +40,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
   concurrency?: number;
+  /** The enabled webhooks of a project (cached, see `createHookIndex`); default: a database read. */
+  hooksOf?: (projectId: string) => Promise<{ _id: unknown; projectId: unknown; events: unknown }[]>;
 }
 
 interface DeliveryJob {
@@ -217,11 +219,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     mode: queue.mode,
     async dispatch(event) {
       try {
-        const hooks = await webhooks
-          .find({ projectId: event.projectId, enabled: true })
-          .select({ events: 1, projectId: 1 })
-          .lean();
-        const targets = hooks.filter((h) => isSubscribed(h.events, event.collection, event.action));
+        const hooks = options.hooksOf
+          ? await options.hooksOf(event.projectId)
+          : await webhooks.find({ projectId: event.projectId, enabled: true }).select({ events: 1, projectId: 1 }).lean();
+        const targets = hooks.filter((h) => isSubscribed(h.events as never, event.collection, webhookAction(event)));
         if (!targets.length) return 0;
         const payload = eventPayload(event);
         const body = JSON.stringify(payload);

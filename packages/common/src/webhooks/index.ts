@@ -14,3 +14,4 @@ export {
 export { createWebhookService, type WebhookService, type WebhookServiceOptions } from './service.js';
 export * from './schemas.js';
 export { deliveryEnvShape, mapDeliveryEnv, type DeliveryConfig } from './config.js';
+export { createHookIndex, type HookIndex, type HookIndexOptions, type HookRef } from './hook-index.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** A data change the public or dashboard API made. */
-export type DataAction = 'insert' | 'update' | 'delete';
+export type DataAction = 'insert' | 'update' | 'delete' | 'recover';
 
 export interface DataEvent {
   projectId: string;
@@ -10,6 +10,8 @@ export interface DataEvent {
   documentId: string;
   /** The document after the change (before it, for delete). */
   data: unknown;
+  /** An insert that brought the document back from the trash: delivered as the `recover` action. */
+  recovered?: boolean;
 }
 
 /** The JSON body of a data webhook (reference §1.9). */
@@ -23,14 +25,20 @@ export interface WebhookPayload {
   data: unknown;
 }
 
+/** The webhook action of a data event: a recovered insert is `recover` (subscribed with the `recover` flag). */
+export function webhookAction(event: Pick<DataEvent, 'action' | 'recovered'>): DataAction {
+  return event.recovered ? 'recover' : event.action;
+}
+
 /** Builds the payload of a data event: `event` is `<collection>.<action>`. */
 export function eventPayload(event: DataEvent, now = new Date()): WebhookPayload {
+  const action = webhookAction(event);
   return {
-    event: `${event.collection}.${event.action}`,
+    event: `${event.collection}.${action}`,
     timestamp: now.toISOString(),
     projectId: event.projectId,
     collection: event.collection,
-    action: event.action,
+    action,
     documentId: event.documentId,
     data: event.data,
   };

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
 const flags = z
-  .object({ insert: z.boolean().optional(), update: z.boolean().optional(), delete: z.boolean().optional() })
+  .object({
+    insert: z.boolean().optional(),
+    update: z.boolean().optional(),
+    delete: z.boolean().optional(),
+    recover: z.boolean().optional(),
+  })
   .strict();
 
-/** `{<collection>|"*": {insert?, update?, delete?}}`; collection names as the collections API allows. */
+/** `{<collection>|"*": {insert?, update?, delete?, recover?}}`; collection names as the collections API allows. */
 export const webhookEventsSchema = z
   .record(z.string().regex(/^(\*|[A-Za-z][A-Za-z0-9_]{0,62})$/, 'must be a collection name or *'), flags)
   .refine((v) => Object.keys(v).length <= 200, 'at most 200 collections');

@@ -11,6 +11,8 @@ import { pingPayload } from './payload.js';
 import type { WebhookCreateInput, WebhookUpdateInput } from './schemas.js';
 
 export interface WebhookServiceOptions {
+  /** Called after a project's webhooks changed (the dispatchers' caches drop the project). */
+  onChange?: (projectId: string) => Promise<void>;
   webhooks: WebhookModel;
   deliveries: WebhookDeliveryModel;
   secretBox: SecretBox;
@@ -59,6 +61,7 @@ export function createWebhookService(options: WebhookServiceOptions) {
       await checkUrl(input.url);
       const secret = input.secret ?? `whsec_${randomToken(24)}`;
       const doc = await webhooks.create({ ...input, projectId, secret: secretBox.encrypt(secret, webhookSecretAad(projectId)) });
+      await options.onChange?.(projectId);
       return { ...(await get(projectId, String(doc._id))), secret };
     },
     list: (projectId: string) => webhooks.find({ projectId }).select(PUBLIC_FIELDS).sort({ createdAt: -1 }).lean(),
@@ -70,16 +73,19 @@ export function createWebhookService(options: WebhookServiceOptions) {
       if (secret) set.secret = secretBox.encrypt(secret, webhookSecretAad(projectId));
       const res = await webhooks.updateOne({ _id: webhookId, projectId }, { $set: set });
       if (!res.matchedCount) throw notFound('Webhook not found.');
+      await options.onChange?.(projectId);
       return get(projectId, webhookId);
     },
     async remove(projectId: string, webhookId: string) {
       const res = await webhooks.deleteOne({ _id: webhookId, projectId });
       if (!res.deletedCount) throw notFound('Webhook not found.');
+      await options.onChange?.(projectId);
     },
     /** Every webhook and delivery of a project (project deletion). */
     async removeAll(projectId: string) {
       await webhooks.deleteMany({ projectId });
       await deliveries.deleteMany({ projectId });
+      await options.onChange?.(projectId);
     },
     async deliveries(projectId: string, webhookId: string, page: number, limit: number) {
       await get(projectId, webhookId);

@@ -9,6 +9,7 @@ import {
   mapBaseEnv,
 } from '../config/index.js';
 import { type PlanConfig, mapPlanEnv, planEnvShape } from '../plans/index.js';
+import { type RealtimeStreamConfig, mapRealtimeStreamEnv, realtimeStreamEnvShape } from '../realtime/config.js';
 import { type StorageAppConfig, mapStorageEnv, storageEnvShape } from '../storage/index.js';
 import { type DeliveryConfig, deliveryEnvShape, mapDeliveryEnv } from '../webhooks/index.js';
 
@@ -21,8 +22,11 @@ export const platformEnvShape = {
   ...planEnvShape,
   ...storageEnvShape,
   ...deliveryEnvShape,
+  ...realtimeStreamEnvShape,
   QUERY_MAX_TIME_MS: z.coerce.number().int().min(100).default(5000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
 };
 
 type PlatformEnv = z.infer<z.ZodObject<typeof platformEnvShape>>;
@@ -34,6 +38,9 @@ export interface PlatformSettings {
   delivery: DeliveryConfig;
   queryMaxTimeMs: number;
   bcryptCost: number;
+  /** Bounds of the password hasher (PASSWORD_HASH_CONCURRENCY, default the cores; PASSWORD_HASH_QUEUE, default 200). */
+  passwordHashing: { maxConcurrent?: number; maxQueued: number };
+  realtime: RealtimeStreamConfig;
 }
 
 /** Maps the parsed platform variables; storage needs the public URL and the signing secret. */
@@ -44,6 +51,8 @@ export function mapPlatformEnv(env: PlatformEnv, base: { publicApiUrl: string; j
     delivery: mapDeliveryEnv(env),
     queryMaxTimeMs: env.QUERY_MAX_TIME_MS,
     bcryptCost: env.BCRYPT_COST,
+    passwordHashing: { maxConcurrent: env.PASSWORD_HASH_CONCURRENCY, maxQueued: env.PASSWORD_HASH_QUEUE },
+    realtime: mapRealtimeStreamEnv(env),
   };
 }
 

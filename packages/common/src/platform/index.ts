@@ -72,6 +72,8 @@ export interface PlatformConfig extends BaseConfig {
   queryMaxTimeMs?: number;
   /** bcrypt cost of end-user passwords (BCRYPT_COST, default 10). */
   bcryptCost?: number;
+  /** Bounds of concurrent password hashing (PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE); defaults when absent. */
+  passwordHashing?: { maxConcurrent?: number; maxQueued?: number };
   /** Realtime stream bounds (REALTIME_STREAM_MAXLEN, REALTIME_STREAM_MAX_AGE_SEC); defaults when absent. */
   realtime?: RealtimeStreamConfig;
 }
@@ -236,7 +238,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
   const outbound = { allowPrivateTargets: config.security.allowPrivateTargets };
   const byod = createByodConnections({ secretBox, logger, checkTarget: (uri) => assertPublicMongoUri(uri, outbound) });
   const tenants = createTenantDatabases(db, byod, createModelRegistry());
-  const hasher = createPasswordHasher({ cost: config.bcryptCost ?? 10 });
+  const hasher = createPasswordHasher({ cost: config.bcryptCost ?? 10, ...config.passwordHashing });
   const meter = createUsageMeter({ cache, logger, sources: createUsageSources(models, tenants) });
   const storageConfig = config.storage ?? defaultStorageAppConfig(config.urls.publicApi, config.security.jwtSecret);
   const storage = createProjectStorage({ config: storageConfig, models, meter, secretBox, logger });

@@ -22,6 +22,7 @@ export {
   type PasswordHasher,
   type PasswordHasherEngine,
   type PasswordHasherOptions,
+  HASHING_BUSY,
   createPasswordHasher,
 } from './password-hasher.js';
 export {

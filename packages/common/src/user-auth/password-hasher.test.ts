@@ -1,6 +1,6 @@
 import bcryptjs from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher } from './password-hasher.js';
+import { HASHING_BUSY, createPasswordHasher } from './password-hasher.js';
 
 describe('createPasswordHasher', () => {
   it.each(['native', 'bcryptjs'] as const)('%s engine writes $2b$ hashes with the configured cost', async (engine) => {
@@ -30,5 +30,20 @@ describe('createPasswordHasher', () => {
   it('refuses a cost outside 4..15', () => {
     expect(() => createPasswordHasher({ cost: 3 })).toThrow(/cost/);
     expect(() => createPasswordHasher({ cost: 16 })).toThrow(/cost/);
+  });
+
+  it('runs a bounded number of hashes at once and refuses beyond the queue with 503 and Retry-After', async () => {
+    const hasher = createPasswordHasher({ cost: 6, maxConcurrent: 1, maxQueued: 2 });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => hasher.hash(`pw-${i}`)));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(ok).toHaveLength(3);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.reason).toMatchObject({ status: 503, message: HASHING_BUSY, headers: { 'Retry-After': '1' } });
+    }
+    // Once the queue drains, work is accepted again (and a refused check still answers later).
+    expect(await hasher.verify('pw-0', (ok[0] as PromiseFulfilledResult<string>).value)).toBe(true);
+    expect(await hasher.verify('x', null)).toBe(false);
   });
 });

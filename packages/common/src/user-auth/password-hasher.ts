@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import bcryptjs from 'bcryptjs';
+import pLimit from 'p-limit';
+import { AppError } from '../errors/index.js';
 
 /** Which bcrypt implementation a hasher runs on. */
 export type PasswordHasherEngine = 'native' | 'bcryptjs';
@@ -34,7 +37,20 @@ export interface PasswordHasherOptions {
    * product's choice; used only as a fallback when the binding cannot load, and by the benchmark).
    */
   engine?: PasswordHasherEngine;
+  /**
+   * Hashes running at once (default: the machine's cores, at least 2). The rest wait in a queue,
+   * so a login burst never takes every core from cheap requests.
+   */
+  maxConcurrent?: number;
+  /**
+   * Hashes allowed to wait (default 200): beyond that `hash`/`verify` refuse at once with 503
+   * and `Retry-After: 1` instead of queueing work nobody will wait for.
+   */
+  maxQueued?: number;
 }
+
+/** The answer when the hashing queue is full. */
+export const HASHING_BUSY = 'Too many sign-ins are being processed right now. Please retry in a moment.';
 
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
@@ -57,25 +73,42 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   const impl: NativeBcrypt = native ?? { hash: (d, r) => bcryptjs.hash(d, r), compare: (d, e) => bcryptjs.compare(d, e) };
   // A real hash of a random value: checking against it costs what a real check costs.
   let dummy: Promise<string> | null = null;
+  const concurrent = Math.max(1, options.maxConcurrent ?? Math.max(2, availableParallelism()));
+  const limit = pLimit(concurrent);
+  // p-limit counts a call as pending until it starts (a microtask later): bound the total.
+  const maxInFlight = concurrent + (options.maxQueued ?? 200);
+  /** Runs one bcrypt operation within the concurrency limit, or refuses when the queue is full. */
+  function bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (limit.activeCount + limit.pendingCount >= maxInFlight) {
+      return Promise.reject(new AppError('UNAVAILABLE', HASHING_BUSY, undefined, { headers: { 'Retry-After': '1' } }));
+    }
+    return limit(work);
+  }
   const dummyHash = () => {
-    dummy ??= impl.hash(`dummy-${Math.random()}`, cost);
+    dummy ??= bounded(() => impl.hash(`dummy-${Math.random()}`, cost)).catch((err: unknown) => {
+      dummy = null;
+      throw err;
+    });
     return dummy;
   };
 
   return {
     engine: native ? 'native' : 'bcryptjs',
     cost,
-    hash: (password) => impl.hash(password, cost),
+    hash: (password) => bounded(() => impl.hash(password, cost)),
     async verify(password, hash) {
       if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) {
-        await impl.compare(password, await dummyHash());
+        const fake = await dummyHash();
+        await bounded(() => impl.compare(password, fake));
         return false;
       }
-      try {
-        return await impl.compare(password, hash);
-      } catch {
-        return false;
-      }
+      return bounded(async () => {
+        try {
+          return await impl.compare(password, hash);
+        } catch {
+          return false;
+        }
+      });
     },
   };
 }

@@ -1,6 +1,8 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
 import { createBaseApp, dashboardCors, finishApp } from '@urbackend/common/http';
+import { authClaimModel } from '@urbackend/common/models';
 import { createOpenApiCache } from '@urbackend/common/openapi';
+import { createClaims } from '@urbackend/common/rate-limit';
 import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
 import { createAdminRouter } from './modules/admin/admin.routes.js';
@@ -8,6 +10,7 @@ import { createAuthRouter } from './modules/auth/auth.routes.js';
 import { createCollectionsRouter } from './modules/collections/collections.routes.js';
 import { createDataRouter } from './modules/collections/data.routes.js';
 import { createConfigLogRouter } from './modules/config-log/config-log.routes.js';
+import { createLifecycleRouter, createLifecycleSettingsRouter } from './modules/lifecycle/lifecycle.routes.js';
 import { createMailDeliveriesRouter } from './modules/mail-deliveries/mail-deliveries.routes.js';
 import { createMailTemplatesRouter } from './modules/mail-templates/mail-templates.routes.js';
 import { createInvitationsRouter, createMembersRouter } from './modules/members/members.routes.js';
@@ -41,6 +44,16 @@ export function createApp(deps: AppDeps): Express {
   const { access } = deps;
   const project = '/api/projects/:projectId';
   app.use(`${project}/collections/:collectionName/data`, createDataRouter({ data: deps.data, access }));
+  const lifecycle = {
+    data: deps.data,
+    access,
+    claims: createClaims(authClaimModel(deps.db.connection)),
+    Project: deps.models.Project,
+    cache: deps.cache,
+    logger,
+  };
+  app.use(`${project}/collections/:collectionName`, createLifecycleRouter(lifecycle));
+  app.use(project, createLifecycleSettingsRouter(lifecycle));
   app.use(
     `${project}/collections`,
     createCollectionsRouter({ collections: deps.collections, projects: deps.projects, access, configLog: deps.configLog }),

@@ -37,7 +37,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(requestLogMiddleware(deps.requestLogs));
   const guards = createPublicGuards(deps);
-  app.use('/api/data', createDataRouter({ reads: deps.data.reads, writes: deps.data.writes, trash: deps.data.trash, guard: guards.standard }));
+  app.use(
+    '/api/data',
+    createDataRouter({ reads: deps.data.reads, writes: deps.data.writes, trash: deps.data.trash, guard: guards.standard }),
+  );
   app.use(
     '/api/realtime',
     createRealtimeRouter({

@@ -3,9 +3,11 @@ import { ConfigError } from '@urbackend/common/config';
 import { gracefulShutdown } from '@urbackend/common/http';
 import { createLogger } from '@urbackend/common/logger';
 import { ensurePlatformIndexes } from '@urbackend/common/models';
+import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import { createApp } from './app.js';
 import { loadPublicConfig } from './config.js';
 import { createDeps } from './deps.js';
+import { attachRealtimeWebSocket } from './modules/realtime/realtime.ws.js';
 
 /** Process entry: the only place that reads the environment, connects, listens and handles signals. */
 async function main(): Promise<void> {
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'could not listen');
     process.exit(1);
   });
+  // WebSocket realtime (`/api/realtime`) on the same server: docs/realtime.md.
+  attachRealtimeWebSocket(server, { hub: deps.realtimeHub, settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER, logger });
   // Unique indexes are correctness (keys, sessions): ensure them once MongoDB answers.
   void deps.db
     .connect()

@@ -1,6 +1,7 @@
 import type { SecretBox } from '@urbackend/common/crypto';
 import { unauthenticated } from '@urbackend/common/errors';
 import { scopeOf } from '@urbackend/common/http';
+import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
 import { type EndUser, type ProjectScope, projectSecretContext } from '@urbackend/common/scope';
 import { toObjectId } from '@urbackend/common/tenant';
 import type { Request, RequestHandler } from 'express';
@@ -39,6 +40,8 @@ export async function verifyUserToken(scope: ProjectScope, token: string, secret
   if (!userId || !_id || claims.projectId !== projectId) return null;
   const connection = await scope.tenant.connection();
   const exists = await connection.collection('users').findOne({ _id }, { projection: { _id: 1 }, maxTimeMS: 5000 });
+  // A user in the trash (docs/data-lifecycle.md) is told why: 403 "scheduled for deletion".
+  if (!exists) await assertNotTrashedUser(scope, { userId });
   return exists ? { userId, claims } : null;
 }
 

@@ -25,6 +25,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Receives the response headers of a successful call (e.g. `X-Total-Count`). */
   onHeaders?: (headers: Headers) => void;
+  /** A body sent as is (a file) with this content type, instead of JSON. */
+  raw?: { body: Blob | string; contentType: string };
 }
 
 export interface ApiClient {
@@ -34,6 +36,8 @@ export interface ApiClient {
   patch<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   del<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+  /** The successful response itself (streamed downloads); errors are thrown like the other calls. */
+  response(method: string, path: string, options?: RequestOptions): Promise<Response>;
 }
 
 export interface ApiClientHooks {
@@ -76,7 +80,10 @@ export function createApiClient(hooks: ApiClientHooks): ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     let body: BodyInit | undefined;
-    if (options.body instanceof FormData) body = options.body;
+    if (options.raw) {
+      headers['Content-Type'] = options.raw.contentType;
+      body = options.raw.body;
+    } else if (options.body instanceof FormData) body = options.body;
     else if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.body);
@@ -95,13 +102,18 @@ export function createApiClient(hooks: ApiClientHooks): ApiClient {
     }
   }
 
-  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async function response(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     let res = await send(method, path, options, hooks.getToken());
     if (res.status === 401 && !options.noRefresh) {
       const fresh = await hooks.refresh();
       if (fresh) res = await send(method, path, options, fresh);
     }
     if (!res.ok) throw await readError(res);
+    return res;
+  }
+
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await response(method, path, options);
     options.onHeaders?.(res.headers);
     if (res.status === 204) return undefined as T;
     const type = res.headers.get('content-type') ?? '';
@@ -110,6 +122,7 @@ export function createApiClient(hooks: ApiClientHooks): ApiClient {
 
   return {
     request,
+    response,
     get: (path, options) => request('GET', path, options),
     post: (path, body, options) => request('POST', path, { ...options, body }),
     patch: (path, body, options) => request('PATCH', path, { ...options, body }),

@@ -12,6 +12,8 @@ export interface DataEvent {
   changedFields?: string[];
   /** Updates: the document before the write (never `password`), so realtime can tell a document entering or leaving a subscriber's view. */
   before?: Record<string, unknown>;
+  /** Inserts: true when the document came back from the trash (webhooks send it as `recover`). */
+  recovered?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { type TrashService, createTrashService } from '../lifecycle/trash.js';
 import type { Logger } from '../logger/index.js';
 import type { UsageMeter } from '../usage/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
@@ -20,6 +21,8 @@ export interface DataServices {
   writes: DataWriteService;
   /** The database quota every write is charged through. */
   quota: DbQuota;
+  /** Trashed documents: list, recover, delete forever (docs/data-lifecycle.md). */
+  trash: TrashService;
 }
 
 export interface DataServicesOptions {
@@ -31,12 +34,20 @@ export interface DataServicesOptions {
   maxTimeMs: number;
   /** Called after every successful write (webhooks). */
   onDataEvent: DataEventHandler;
+  /** Revokes every session of an end user whose `users` row went to the trash. */
+  revokeUserSessions?: (projectId: string, userId: string) => Promise<unknown>;
 }
 
 /** Builds the data services (no I/O). */
 export function createDataServices(options: DataServicesOptions): DataServices {
   const { maxTimeMs } = options;
   const quota = createDbQuota(options.meter);
+  const trash = createTrashService({
+    quota,
+    onDataEvent: options.onDataEvent,
+    logger: options.logger,
+    revokeUserSessions: options.revokeUserSessions,
+  });
   return {
     reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }),
     writes: createDataWriteService({
@@ -45,7 +56,9 @@ export function createDataServices(options: DataServicesOptions): DataServices {
       onDataEvent: options.onDataEvent,
       logger: options.logger,
       maxTimeMs,
+      trash,
     }),
     quota,
+    trash,
   };
 }

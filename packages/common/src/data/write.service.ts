@@ -1,8 +1,9 @@
 import { isUsersCollection } from '../collections/index.js';
 import { prepareUserWrite } from '../end-users/rules.js';
-import { type ErrorDetail, badRequest, notFound } from '../errors/index.js';
+import { type ErrorDetail, badRequest, forbidden, notFound } from '../errors/index.js';
+import { type TrashService, trashEnabled } from '../lifecycle/trash.js';
 import type { Logger } from '../logger/index.js';
-import type { ProjectScope } from '../scope/index.js';
+import { type ProjectScope, isPrivileged } from '../scope/index.js';
 import { ObjectId, parseObjectId } from '../tenant/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 import { isPlainObject, validateDocument } from '../validation/index.js';
@@ -23,8 +24,16 @@ export interface DataWriteService {
   bulkInsert(scope: ProjectScope, name: string, body: unknown): Promise<BulkResult>;
   /** Sets the given fields (PUT and PATCH alike); 404 when the document is missing. */
   update(scope: ProjectScope, name: string, id: string, body: unknown): Promise<{ message: string; data: Doc }>;
-  /** Deletes one document; 404 when missing. */
-  remove(scope: ProjectScope, name: string, id: string): Promise<{ message: string; id: string }>;
+  /**
+   * Deletes one document; 404 when missing. Moves it to the trash (docs/data-lifecycle.md) unless
+   * `permanent` (secret key or developer only) or the collection's trash is off.
+   */
+  remove(
+    scope: ProjectScope,
+    name: string,
+    id: string,
+    options?: { permanent?: boolean },
+  ): Promise<{ message: string; id: string; trashed: boolean }>;
 }
 
 export interface BulkResult {
@@ -40,6 +49,8 @@ export interface DataWriteDeps {
   onDataEvent: DataEventHandler;
   logger: Logger;
   maxTimeMs: number;
+  /** Where deletes go unless permanent. */
+  trash: TrashService;
 }
 
 function validateAll(fields: Parameters<typeof validateDocument>[0], items: Doc[]): Doc[] {
@@ -157,14 +168,24 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       return { message: 'Updated', data: out };
     },
 
-    async remove(scope, name, id) {
+    async remove(scope, name, id, options = {}) {
       const { collection, model, _id, doc } = await existing(scope, name, id);
       checkModifyRls(scope, collection, doc, null);
+      if (options.permanent && !isPrivileged(scope)) throw forbidden('Permanent delete requires the secret key.');
+      const bytes = sizeOf(collection.name, doc);
+      const toTrash = !options.permanent && trashEnabled(scope.project, collection.name);
+      // Trash: copy first, then delete by _id, so an acknowledged delete never loses the document.
+      const entryId = toTrash ? await deps.trash.put(scope, collection.name, doc, bytes) : null;
       const res = await model.deleteOne({ _id });
-      if (res.deletedCount === 0) throw notFound('Document not found.');
-      await quota.release(scope, sizeOf(collection.name, doc));
+      if (res.deletedCount === 0) {
+        if (entryId) await deps.trash.discard(scope, entryId);
+        throw notFound('Document not found.');
+      }
+      // A trashed document keeps its bytes charged until it is purged or deleted forever.
+      if (entryId) await deps.trash.afterTrash(scope, collection.name, id);
+      else await quota.release(scope, bytes);
       emit(scope, { collection: name, action: 'delete', documentId: id, data: present(doc) });
-      return { message: 'Document deleted', id };
+      return { message: toTrash ? 'Document moved to trash' : 'Document permanently deleted', id, trashed: toTrash };
     },
   };
 }

@@ -1,6 +1,9 @@
 import { USERS_COLLECTION, usersSchemaProblem } from '../collections/index.js';
+import { type DataEventHandler, noDataEvents } from '../data/events.js';
 import { findPage } from '../db/index.js';
 import { AppError, conflict, notFound } from '../errors/index.js';
+import { discardFromTrash, putInTrash, trashEnabled } from '../lifecycle/trash.js';
+import type { Logger } from '../logger/index.js';
 import type { UserSessionModel } from '../models/index.js';
 import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
@@ -24,6 +27,9 @@ function escapeRegex(text: string): string {
 export interface EndUserAdminDeps {
   UserSession: UserSessionModel;
   hasher: PasswordHasher;
+  /** Data events of the `users` rows this service writes (realtime, webhooks); none when absent. */
+  onDataEvent?: DataEventHandler;
+  logger?: Logger;
 }
 
 /** A page of end users (`search` matches email or username, case-insensitive). */
@@ -42,6 +48,13 @@ export interface EndUserPage {
  */
 export function createEndUserAdmin(deps: EndUserAdminDeps) {
   const { UserSession, hasher } = deps;
+  const handler = deps.onDataEvent ?? noDataEvents;
+  /** Fires a `users` data event after the write, like the data services (never delays or fails the answer). */
+  const emit = (scope: ProjectScope, event: Parameters<DataEventHandler>[1]) => {
+    Promise.resolve()
+      .then(() => handler(scope, event))
+      .catch((err: unknown) => deps.logger?.warn({ err, projectId: scope.project._id }, 'data event hook failed'));
+  };
 
   async function usersModel(scope: ProjectScope) {
     const users = scope.project.collections.find((c) => c.name === USERS_COLLECTION);
@@ -88,6 +101,7 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
       doc.password = await hasher.hash(String(doc.password));
       doc.emailVerified = true;
       const created = (await model.create(doc)).toObject() as Doc;
+      emit(scope, { collection: USERS_COLLECTION, action: 'insert', documentId: String(created._id), data: adminView(created) });
       return { _id: created._id, email: created.email, username: created.username, createdAt: created.createdAt };
     },
 
@@ -96,11 +110,25 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
     },
 
     async update(scope: ProjectScope, userId: string, body: Doc) {
-      const { model, fields, _id } = await findUser(scope, userId);
+      const { model, fields, _id, user } = await findUser(scope, userId);
       const input = Object.fromEntries(Object.entries(body).filter(([k]) => !SYSTEM_USER_FIELDS.has(k)));
       const update = validateDocument(fields, input, 'patch');
       if (typeof update.email === 'string') update.email = update.email.trim().toLowerCase();
-      if (Object.keys(update).length) await model.updateOne({ _id }, { $set: update });
+      if (Object.keys(update).length) {
+        await model.updateOne({ _id }, { $set: update });
+        const after = (await model.findById(_id).lean()) as Doc | null;
+        if (after) {
+          const changedFields = Object.keys(update).filter((k) => k !== 'password' && k !== 'passwordHash');
+          emit(scope, {
+            collection: USERS_COLLECTION,
+            action: 'update',
+            documentId: userId,
+            data: adminView(after),
+            changedFields,
+            before: adminView(user),
+          });
+        }
+      }
     },
 
     async setPassword(scope: ProjectScope, userId: string, newPassword: string) {
@@ -109,10 +137,16 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
       await revokeAll(scope, userId);
     },
 
-    async remove(scope: ProjectScope, userId: string) {
-      const { model, _id } = await findUser(scope, userId);
-      await model.deleteOne({ _id });
+    async remove(scope: ProjectScope, userId: string, options: { permanent?: boolean } = {}) {
+      const { model, _id, user } = await findUser(scope, userId);
+      // Trash (docs/data-lifecycle.md): the full row (password hash included) is copied before the delete.
+      const full = (await model.findById(_id).select('+password').lean()) as Doc | null;
+      const toTrash = full && !options.permanent && trashEnabled(scope.project, USERS_COLLECTION);
+      const entryId = toTrash ? await putInTrash(scope, USERS_COLLECTION, full, 0) : null;
+      const res = await model.deleteOne({ _id });
+      if (!res.deletedCount && entryId) await discardFromTrash(scope, entryId);
       await revokeAll(scope, userId);
+      emit(scope, { collection: USERS_COLLECTION, action: 'delete', documentId: userId, data: adminView(user) });
     },
 
     /** Active sessions: one per login (family), newest first; `tokenId` is the family id. */

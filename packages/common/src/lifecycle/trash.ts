@@ -106,6 +106,58 @@ export function scheduledDeletionMessage(expiresAt: Date): string {
   return `Your account is scheduled for deletion on ${expiresAt.toISOString().slice(0, 10)}. Please contact the administrator to recover it.`;
 }
 
+/**
+ * Copies `doc` (as stored, `_id` included) into the project's trash; returns the entry id. Call
+ * before deleting the original, and `discardFromTrash` when that delete found nothing.
+ */
+export async function putInTrash(scope: ProjectScope, collection: string, doc: Doc, bytes: number): Promise<ObjectId> {
+  const now = new Date();
+  const entry: TrashEntry = {
+    _id: new ObjectId(),
+    collection,
+    documentId: doc._id as ObjectId,
+    doc,
+    deletedAt: now,
+    expiresAt: new Date(now.getTime() + retentionDaysOf(scope.project) * DAY_MS),
+    deletedBy: actorLabel(scope),
+    bytes: scope.tenant.isExternal ? 0 : bytes,
+  };
+  await (await trashOf(await scope.tenant.connection())).insertOne(entry);
+  return entry._id;
+}
+
+/** Removes a trash entry without releasing anything (its original was not deleted). */
+export async function discardFromTrash(scope: ProjectScope, entryId: ObjectId): Promise<void> {
+  await (await trashOf(await scope.tenant.connection())).deleteOne({ _id: entryId });
+}
+
+/** A trashed end user (by email or id) still in the recovery window, with the stored row (password hash included); null otherwise. */
+export async function findTrashedUser(
+  scope: ProjectScope,
+  by: { email: string } | { userId: string },
+): Promise<{ expiresAt: Date; doc: Doc } | null> {
+  const filter: Doc = { collection: 'users', expiresAt: { $gt: new Date() } };
+  if ('email' in by) filter['doc.email'] = by.email.trim().toLowerCase();
+  else {
+    if (!/^[0-9a-f]{24}$/i.test(by.userId)) return null;
+    filter.documentId = new ObjectId(by.userId);
+  }
+  const c = await trashOf(await scope.tenant.connection());
+  const entry = await c.findOne(filter, { sort: { expiresAt: -1 }, projection: { expiresAt: 1, doc: 1 } });
+  return entry ? { expiresAt: entry.expiresAt, doc: entry.doc } : null;
+}
+
+/** The expiry of a trashed end user (by email or id) still in the recovery window; null otherwise. */
+export async function trashedUser(scope: ProjectScope, by: { email: string } | { userId: string }): Promise<Date | null> {
+  return (await findTrashedUser(scope, by))?.expiresAt ?? null;
+}
+
+/** 403 "Your account is scheduled for deletion on <date>…" when the end user is in the trash. */
+export async function assertNotTrashedUser(scope: ProjectScope, by: { email: string } | { userId: string }): Promise<void> {
+  const expiresAt = await trashedUser(scope, by);
+  if (expiresAt) throw forbidden(scheduledDeletionMessage(expiresAt));
+}
+
 export interface TrashServiceDeps {
   quota: DbQuota;
   onDataEvent: DataEventHandler;
@@ -170,43 +222,17 @@ export function createTrashService(deps: TrashServiceDeps): TrashService {
     return removed;
   }
 
-  async function trashedUser(scope: ProjectScope, by: { email: string } | { userId: string }): Promise<Date | null> {
-    const filter: Doc = { collection: 'users', expiresAt: { $gt: new Date() } };
-    if ('email' in by) filter['doc.email'] = by.email.trim().toLowerCase();
-    else {
-      if (!ObjectId.isValid(by.userId)) return null;
-      filter.documentId = new ObjectId(by.userId);
-    }
-    const entry = await (await trash(scope)).findOne(filter, { sort: { expiresAt: -1 }, projection: { expiresAt: 1 } });
-    return entry ? entry.expiresAt : null;
-  }
-
   return {
-    async put(scope, collection, doc, bytes) {
-      const now = new Date();
-      const entry: TrashEntry = {
-        _id: new ObjectId(),
-        collection,
-        documentId: doc._id as ObjectId,
-        doc,
-        deletedAt: now,
-        expiresAt: new Date(now.getTime() + retentionDaysOf(scope.project) * DAY_MS),
-        deletedBy: actorLabel(scope),
-        bytes: scope.tenant.isExternal ? 0 : bytes,
-      };
-      await (await trash(scope)).insertOne(entry);
-      return entry._id;
-    },
-
-    async discard(scope, entryId) {
-      await (await trash(scope)).deleteOne({ _id: entryId });
-    },
+    put: putInTrash,
+    discard: discardFromTrash,
 
     async afterTrash(scope, collection, documentId) {
       if (!isUsersCollection(collection) || !deps.revokeUserSessions) return;
-      await deps.revokeUserSessions(scope.project._id, documentId).catch((err: unknown) =>
-        logger.warn({ err, projectId: scope.project._id }, 'could not revoke sessions of a trashed user'),
-      );
+      await deps
+        .revokeUserSessions(scope.project._id, documentId)
+        .catch((err: unknown) =>
+          logger.warn({ err, projectId: scope.project._id }, 'could not revoke sessions of a trashed user'),
+        );
     },
 
     async list(scope, name, query) {
@@ -293,11 +319,7 @@ export function createTrashService(deps: TrashServiceDeps): TrashService {
     },
 
     trashedUser,
-
-    async assertNotTrashedUser(scope, by) {
-      const expiresAt = await trashedUser(scope, by);
-      if (expiresAt) throw forbidden(scheduledDeletionMessage(expiresAt));
-    },
+    assertNotTrashedUser,
   };
 }
 

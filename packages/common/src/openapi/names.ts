@@ -33,7 +33,10 @@ const upperFirst = (s: string) => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 
 /** The names of every collection, in the order given. */
-export function collectionTypeNames(names: readonly string[], reserved: readonly string[] = []): Map<string, CollectionTypeNames> {
+export function collectionTypeNames(
+  names: readonly string[],
+  reserved: readonly string[] = [],
+): Map<string, CollectionTypeNames> {
   const used = new Set([...RESERVED_TYPE_NAMES, ...reserved].map((n) => n.toLowerCase()));
   const take = (wanted: string) => {
     let name = wanted;

@@ -65,7 +65,14 @@ function project(over: Partial<OpenApiProject> = {}): OpenApiProject {
         rls: rls({ ownerField: '_id' }),
       },
       { name: 'posts', version: 3, model: postsModel, rls: rls() },
-      { name: 'notes', model: [{ key: 'text', type: 'String' }, { key: 'userId', type: 'String' }], rls: rls({ mode: 'private' }) },
+      {
+        name: 'notes',
+        model: [
+          { key: 'text', type: 'String' },
+          { key: 'userId', type: 'String' },
+        ],
+        rls: rls({ mode: 'private' }),
+      },
       { name: 'logs', model: [{ key: 'line', type: 'String' }], rls: rls({ enabled: false }) },
     ],
     ...over,
@@ -73,7 +80,10 @@ function project(over: Partial<OpenApiProject> = {}): OpenApiProject {
 }
 
 type Doc = {
-  paths: Record<string, Record<string, { security?: unknown; parameters?: { name: string; schema: Record<string, unknown> }[]; description?: string }>>;
+  paths: Record<
+    string,
+    Record<string, { security?: unknown; parameters?: { name: string; schema: Record<string, unknown> }[]; description?: string }>
+  >;
   components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
   tags: { name: string; description: string }[];
   info: { version: string };
@@ -109,6 +119,10 @@ describe('OpenAPI document', () => {
     expect(pk.paths['/api/data/logs/bulk']).toBeUndefined();
     expect(Object.keys(sk.paths['/api/data/logs'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(sk.paths['/api/data/logs/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch', 'put']);
+    // Trash recovery and permanent deletes are the secret key's.
+    expect(sk.paths['/api/data/logs/{id}/recover']).toBeDefined();
+    expect(pk.paths['/api/data/posts/{id}/recover']).toBeUndefined();
+    expect(pk.paths['/api/data/posts/{id}']?.delete?.parameters?.map((p) => p.name)).toEqual(['id']);
     // Private reads need a user token with pk; writes always do when requireAuthForWrite.
     expect(pk.paths['/api/data/notes']?.get?.security).toEqual([{ apiKey: [], userToken: [] }]);
     expect(pk.paths['/api/data/posts']?.get?.security).toEqual([{ apiKey: [], userToken: [] }, { apiKey: [] }]);
@@ -154,7 +168,25 @@ describe('OpenAPI document', () => {
   it('lists the query parameters and operators per field, and the RLS mode per collection', () => {
     const doc = build('publishable');
     const names = (doc.paths['/api/data/posts']?.get?.parameters ?? []).map((p) => p.name);
-    for (const n of ['title', 'title_regex', 'title_in', 'views_gte', 'views_lt', 'publishedAt_gt', 'published', 'author', 'tags', 'meta.geo.lat_gte', 'blocks.kind', 'price_gt', 'price_gt_gt', 'cursor', 'populate', 'sort', 'count']) {
+    for (const n of [
+      'title',
+      'title_regex',
+      'title_in',
+      'views_gte',
+      'views_lt',
+      'publishedAt_gt',
+      'published',
+      'author',
+      'tags',
+      'meta.geo.lat_gte',
+      'blocks.kind',
+      'price_gt',
+      'price_gt_gt',
+      'cursor',
+      'populate',
+      'sort',
+      'count',
+    ]) {
       expect(names, n).toContain(n);
     }
     expect(names).not.toContain('published_gt');

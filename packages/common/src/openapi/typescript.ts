@@ -123,7 +123,13 @@ export interface TypedDatabase {
 }
 `;
 
-function mapType(name: string, doc: string, collections: readonly TypedCollection[], names: Map<string, CollectionTypeNames>, pick: keyof CollectionTypeNames): string {
+function mapType(
+  name: string,
+  doc: string,
+  collections: readonly TypedCollection[],
+  names: Map<string, CollectionTypeNames>,
+  pick: keyof CollectionTypeNames,
+): string {
   const lines = collections.map((c) => `  ${propertyName(c.name)}: ${names.get(c.name)?.[pick]};`);
   return `/** ${doc} */\nexport interface ${name} {\n${lines.join('\n')}\n}\n`;
 }

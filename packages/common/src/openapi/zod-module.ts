@@ -43,7 +43,9 @@ function zodOf(f: FieldDef, type: FieldType, mode: Mode, indent: string): string
     case 'Boolean':
       return 'z.boolean()';
     case 'Date':
-      return mode === 'doc' ? 'z.string().datetime({ offset: true })' : 'z.union([z.string().datetime({ offset: true }), z.date(), z.number()])';
+      return mode === 'doc'
+        ? 'z.string().datetime({ offset: true })'
+        : 'z.union([z.string().datetime({ offset: true }), z.date(), z.number()])';
     case 'Ref':
       return mode === 'doc' ? `z.union([${OBJECT_ID}, z.record(z.unknown())])` : OBJECT_ID;
     case 'Object':

@@ -17,6 +17,8 @@ export interface PlanLimits {
   byokEnabled: boolean;
   /** Project members, the owner included (teams). */
   maxMembers: number;
+  /** Collection exports per project per UTC day (docs/data-lifecycle.md). */
+  exportsPerDay: number;
 }
 
 const MB = 1024 * 1024;
@@ -38,6 +40,7 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byosEnabled: false,
     byokEnabled: false,
     maxMembers: 2,
+    exportsPerDay: 1,
   },
   pro: {
     maxProjects: 10,
@@ -54,6 +57,7 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byosEnabled: true,
     byokEnabled: true,
     maxMembers: 6,
+    exportsPerDay: 5,
   },
 });
 
@@ -73,6 +77,7 @@ export const UNLIMITED: Readonly<PlanLimits> = Object.freeze({
   byosEnabled: true,
   byokEnabled: true,
   maxMembers: -1,
+  exportsPerDay: -1,
 });
 
 const limitNumber = z.number().int().min(-1);
@@ -92,6 +97,7 @@ const partialLimitsSchema = z
     byosEnabled: z.boolean(),
     byokEnabled: z.boolean(),
     maxMembers: limitNumber,
+    exportsPerDay: limitNumber,
   })
   .partial()
   .strict();

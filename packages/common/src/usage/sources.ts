@@ -1,10 +1,11 @@
 import { isUsersCollection } from '../collections/rls.js';
+import { TRASH_COLLECTION } from '../lifecycle/trash.js';
 import type { PlatformModels } from '../models/index.js';
 import type { TenantDatabases } from '../tenant/index.js';
 import { documentBytes } from '../validation/index.js';
 import type { UsageResource, UsageSource } from './meter.js';
 
-/** The project's database usage: the quota size of every document of its declared collections (internal databases; `users` excluded). */
+/** The project's database usage: the quota size of every document of its declared collections and of their trash (internal databases; `users` excluded). */
 function databaseSource(models: Pick<PlatformModels, 'Project'>, tenants: TenantDatabases): UsageSource {
   return async (projectId) => {
     const project = await models.Project.findById(projectId).select('collections resources').lean();
@@ -14,6 +15,11 @@ function databaseSource(models: Pick<PlatformModels, 'Project'>, tenants: Tenant
     for (const c of project.collections ?? []) {
       if (isUsersCollection(c.name)) continue;
       for await (const doc of conn.collection(c.name).find({}, { batchSize: 500 })) total += documentBytes(doc);
+      // Trashed documents stay charged until purged or deleted forever (docs/data-lifecycle.md).
+      const trashed = conn
+        .collection(TRASH_COLLECTION)
+        .find({ collection: c.name }, { projection: { bytes: 1 }, batchSize: 500 });
+      for await (const e of trashed) total += typeof e.bytes === 'number' ? e.bytes : 0;
     }
     return total;
   };

@@ -37,8 +37,11 @@ export function createDataRouter(deps: { data: DataServices; access: (action: Pr
   });
   r.delete('/:id', ...access('write'), async (req, res) => {
     const { collectionName, id } = parse(docParams, req.params);
-    await writes.remove(dashboardScope(req), collectionName, id);
-    res.json({ success: true, message: 'Document deleted successfully' });
+    // Moves the row to the trash (docs/data-lifecycle.md); `?permanent=true` deletes it at once.
+    const { message } = await writes.remove(dashboardScope(req), collectionName, id, {
+      permanent: req.query.permanent === 'true',
+    });
+    res.json({ success: true, data: { id }, message });
   });
   return r.router;
 }

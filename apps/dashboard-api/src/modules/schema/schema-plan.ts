@@ -128,7 +128,10 @@ export function parseSchemaDocument(body: unknown): SchemaDocument {
   const seen = new Map<string, number>();
   const collections = parsed.data.collections.map((entry, i) => {
     const problem = collectionNameProblem(entry.name);
-    if (problem) throw badRequest(`Invalid schema payload: collections.${i}.name: ${problem}`, [{ path: `collections.${i}.name`, message: problem }]);
+    if (problem)
+      throw badRequest(`Invalid schema payload: collections.${i}.name: ${problem}`, [
+        { path: `collections.${i}.name`, message: problem },
+      ]);
     const name = entry.name as string;
     const lower = name.toLowerCase();
     if (seen.has(lower)) {
@@ -208,7 +211,11 @@ export function diffFields(before: readonly FieldDef[], after: readonly FieldDef
 }
 
 /** Unique indexes to build and drop for one collection (the same decisions as `syncUniqueIndexes`). */
-export function indexChanges(name: string, before: readonly FieldDef[] | null, after: readonly FieldDef[] | null): { build: IndexChange[]; drop: IndexChange[] } {
+export function indexChanges(
+  name: string,
+  before: readonly FieldDef[] | null,
+  after: readonly FieldDef[] | null,
+): { build: IndexChange[]; drop: IndexChange[] } {
   const prev = new Map((before ?? []).map((f) => [f.key, f]));
   const build: IndexChange[] = [];
   const drop: IndexChange[] = [];
@@ -225,7 +232,10 @@ export function indexChanges(name: string, before: readonly FieldDef[] | null, a
 }
 
 /** Collections of the next configuration, matched to the stored ones by exact name. */
-export function matchCollections(stored: readonly StoredCollection[], doc: SchemaDocument): { next: NextCollection[]; removed: StoredCollection[] } {
+export function matchCollections(
+  stored: readonly StoredCollection[],
+  doc: SchemaDocument,
+): { next: NextCollection[]; removed: StoredCollection[] } {
   const byName = new Map(stored.map((c) => [c.name, c]));
   const next = doc.collections.map((c) => {
     const previous = byName.get(c.name) ?? null;
@@ -236,22 +246,32 @@ export function matchCollections(stored: readonly StoredCollection[], doc: Schem
 }
 
 /** Warnings of a plan that are not errors: RLS owner fields gone, refs to unknown collections, auth without users. */
-export function planWarnings(next: readonly NextCollection[], removed: readonly StoredCollection[], isAuthEnabled: boolean): string[] {
+export function planWarnings(
+  next: readonly NextCollection[],
+  removed: readonly StoredCollection[],
+  isAuthEnabled: boolean,
+): string[] {
   const warnings: string[] = [];
   const names = new Set(next.map((c) => c.name));
   for (const c of removed) {
-    warnings.push(`Collection '${c.name}' is not in the document: the API stops serving it, its documents stay in the database (list it again to serve them).`);
-    if (isUsersCollection(c.name) && isAuthEnabled) warnings.push('Removing users while authentication is enabled stops end-user sign-up and login.');
+    warnings.push(
+      `Collection '${c.name}' is not in the document: the API stops serving it, its documents stay in the database (list it again to serve them).`,
+    );
+    if (isUsersCollection(c.name) && isAuthEnabled)
+      warnings.push('Removing users while authentication is enabled stops end-user sign-up and login.');
   }
   for (const c of next) {
     const rls = c.previous?.rls;
     if (rls?.enabled && rls.ownerField !== '_id' && !c.model.some((f) => f.key === rls.ownerField)) {
-      warnings.push(`Collection '${c.name}': its RLS owner field '${rls.ownerField}' is not declared in the new schema (RLS is kept as it is).`);
+      warnings.push(
+        `Collection '${c.name}': its RLS owner field '${rls.ownerField}' is not declared in the new schema (RLS is kept as it is).`,
+      );
     }
     const refs = (fields: readonly FieldDef[], prefix: string): void => {
       for (const f of fields) {
         const target = f.type === 'Ref' ? f.ref : f.items?.type === 'Ref' ? f.items.ref : undefined;
-        if (target && !names.has(target)) warnings.push(`Collection '${c.name}': field '${prefix}${f.key}' refers to '${target}', which is not in the document.`);
+        if (target && !names.has(target))
+          warnings.push(`Collection '${c.name}': field '${prefix}${f.key}' refers to '${target}', which is not in the document.`);
         if (f.fields) refs(f.fields, `${prefix}${f.key}.`);
         if (f.items?.fields) refs(f.items.fields, `${prefix}${f.key}[].`);
       }
@@ -273,8 +293,24 @@ export function planWarnings(next: readonly NextCollection[], removed: readonly 
 export function storedForm(c: NextCollection, now: Date, newId: () => unknown): StoredCollection {
   const p = c.previous;
   if (!p) {
-    return { _id: newId(), name: c.name, model: c.model, rls: defaultRls(c.name, c.model), version: 1, createdAt: now, updatedAt: now };
+    return {
+      _id: newId(),
+      name: c.name,
+      model: c.model,
+      rls: defaultRls(c.name, c.model),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
-  const base = { _id: p._id, name: p.name, model: p.model, rls: p.rls, version: p.version ?? 1, createdAt: p.createdAt, updatedAt: p.updatedAt };
+  const base = {
+    _id: p._id,
+    name: p.name,
+    model: p.model,
+    rls: p.rls,
+    version: p.version ?? 1,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
   return c.changed ? { ...base, model: c.model, version: base.version + 1, updatedAt: now } : base;
 }

@@ -177,7 +177,9 @@ describe('schema as code: pull, dry run, push', () => {
     expect(refused.body).toMatchObject({ success: false, code: 409 });
     expect(refused.body.error).toContain('posts.slug: 1 duplicated value(s), e.g. "dup" (2 times)');
     expect(refused.body.error).toContain('Nothing was changed');
-    expect(refused.body.details).toEqual([{ path: 'posts.slug', message: '"dup" appears 2 times (1 duplicated value(s) in all)' }]);
+    expect(refused.body.details).toEqual([
+      { path: 'posts.slug', message: '"dup" appears 2 times (1 duplicated value(s) in all)' },
+    ]);
     expect(await pull()).toEqual(current);
     expect((await projectView()).configVersion).toBe(before.configVersion);
     const indexes = await tenant().collection('posts').indexes();
@@ -213,12 +215,19 @@ describe('schema as code: pull, dry run, push', () => {
   it('validates the document with the collection rules', async () => {
     const bad = await push({ collections: [{ name: 'posts', model: [{ key: 'title', type: 'Text' }] }] }).expect(400);
     expect(bad.body.error).toMatch(/collections\.0\.model\.0\.type/);
-    const twice = await push({ collections: [{ name: 'posts', model: [] }, { name: 'Posts', model: [] }] }).expect(400);
+    const twice = await push({
+      collections: [
+        { name: 'posts', model: [] },
+        { name: 'Posts', model: [] },
+      ],
+    }).expect(400);
     expect(twice.body.error).toMatch(/listed twice/);
     await push({ collections: [{ name: '1bad', model: [] }] }).expect(400);
     await push({ collections: [{ name: 'posts', model: [], rls: { enabled: false } }] }).expect(400);
     await push({}).expect(400);
-    const users = await push({ collections: [{ name: 'users', model: [{ key: 'email', type: 'String', required: true }] }] }).expect(422);
+    const users = await push({
+      collections: [{ name: 'users', model: [{ key: 'email', type: 'String', required: true }] }],
+    }).expect(422);
     expect(users.body.error).toBe("The 'users' collection must have required 'email' and 'password' String fields.");
     const many = { collections: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, model: [] })) };
     const limit = await push(many).expect(403);
@@ -230,7 +239,11 @@ describe('schema as code: pull, dry run, push', () => {
   it('is a project route: 401 without a token, 404 for another developer', async () => {
     await request(t.app).get(`${base()}/schema`).expect(401);
     const stranger = await registerVerifiedDeveloper(t);
-    await request(t.app).put(`${base()}/sync-schema`).set('Authorization', `Bearer ${stranger.accessToken}`).send({ collections: [] }).expect(404);
+    await request(t.app)
+      .put(`${base()}/sync-schema`)
+      .set('Authorization', `Bearer ${stranger.accessToken}`)
+      .send({ collections: [] })
+      .expect(404);
   });
 });
 
@@ -238,7 +251,16 @@ async function typecheck(files: Record<string, string>, extra: Record<string, un
   const dir = await mkdtemp(path.join(root, 'node_modules', '.ub-types-'));
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-    const compilerOptions = { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM'], skipLibCheck: true, ...extra };
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      target: 'ES2022',
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      lib: ['ES2023', 'DOM'],
+      skipLibCheck: true,
+      ...extra,
+    };
     await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
     try {
       await run(process.execPath, [tsc, '-p', dir], { timeout: 120_000 });
@@ -294,7 +316,8 @@ ${body}
     const result = await typecheck(
       {
         'urbackend.zod.ts': res.text,
-        'use.ts': "import { PostsInsertSchema } from './urbackend.zod';\nexport const parsed = PostsInsertSchema.parse({ title: 'x' });\n",
+        'use.ts':
+          "import { PostsInsertSchema } from './urbackend.zod';\nexport const parsed = PostsInsertSchema.parse({ title: 'x' });\n",
       },
       { paths: { zod: [zodDir] } },
     );
@@ -324,7 +347,12 @@ describe('scripts/schema-sync.mjs (the documented script)', () => {
     const { port } = server.address() as { port: number };
     const dir = await mkdtemp(path.join(root, 'node_modules', '.ub-script-'));
     const script = path.join(root, 'scripts/schema-sync.mjs');
-    const env = { ...process.env, URBACKEND_PAT: pat, URBACKEND_PROJECT: projectId, URBACKEND_API_URL: `http://127.0.0.1:${port}` };
+    const env = {
+      ...process.env,
+      URBACKEND_PAT: pat,
+      URBACKEND_PROJECT: projectId,
+      URBACKEND_API_URL: `http://127.0.0.1:${port}`,
+    };
     const sync = (...args: string[]) => run(process.execPath, [script, ...args], { cwd: dir, env, timeout: 30_000 });
     try {
       await sync('pull');

@@ -101,7 +101,11 @@ function problemsOf(model: readonly FieldDef[], doc: Record<string, unknown>): M
 }
 
 /** Duplicated values of a unique field, as `assertNoDuplicates` finds them (missing/null count only for required fields). */
-async function duplicatesOf(conn: Connection, collection: string, field: FieldDef): Promise<{ values: number; examples: { value: unknown; count: number }[] }> {
+async function duplicatesOf(
+  conn: Connection,
+  collection: string,
+  field: FieldDef,
+): Promise<{ values: number; examples: { value: unknown; count: number }[] }> {
   const match = field.required ? {} : { [field.key]: { $exists: true, $ne: null } };
   const groups = (await conn
     .collection(collection)
@@ -116,7 +120,10 @@ async function duplicatesOf(conn: Connection, collection: string, field: FieldDe
       { maxTimeMS: SCAN_TIME_MS },
     )
     .toArray()) as { _id: unknown; count: number }[];
-  return { values: groups.length, examples: groups.slice(0, EXAMPLES).map((g) => ({ value: short(g._id ?? null), count: g.count })) };
+  return {
+    values: groups.length,
+    examples: groups.slice(0, EXAMPLES).map((g) => ({ value: short(g._id ?? null), count: g.count })),
+  };
 }
 
 export function createSchemaService(deps: SchemaServiceDeps): SchemaService {
@@ -160,7 +167,8 @@ export function createSchemaService(deps: SchemaServiceDeps): SchemaService {
           groups.set(key, v);
         }
         v.count += 1;
-        if (v.examples.length < EXAMPLES) v.examples.push({ _id: short(doc._id), value: short(valueAt(doc, problem.path) ?? null) });
+        if (v.examples.length < EXAMPLES)
+          v.examples.push({ _id: short(doc._id), value: short(valueAt(doc, problem.path) ?? null) });
       }
     }
     plan.scanned.push({ collection: c.name, documents: Math.min(docs.length, SCAN_LIMIT), truncated });
@@ -219,13 +227,19 @@ export function createSchemaService(deps: SchemaServiceDeps): SchemaService {
   function refuseDuplicates(plan: SchemaPlan): never {
     const unique = plan.violations.filter((v) => v.kind === 'unique');
     const text = unique
-      .map((v) => `${v.collection}.${v.path}: ${v.count} duplicated value(s), e.g. ${v.examples.map((e) => `${JSON.stringify(e.value)} (${e.count} times)`).join(', ')}`)
+      .map(
+        (v) =>
+          `${v.collection}.${v.path}: ${v.count} duplicated value(s), e.g. ${v.examples.map((e) => `${JSON.stringify(e.value)} (${e.count} times)`).join(', ')}`,
+      )
       .join('; ');
     throw new AppError(
       'CONFLICT',
       `Schema sync refused: unique indexes cannot be built over duplicate values (${text}). Nothing was changed; remove or change the duplicates first.`,
       unique.flatMap((v) =>
-        v.examples.map((e) => ({ path: `${v.collection}.${v.path}`, message: `${JSON.stringify(e.value)} appears ${e.count} times (${v.count} duplicated value(s) in all)` })),
+        v.examples.map((e) => ({
+          path: `${v.collection}.${v.path}`,
+          message: `${JSON.stringify(e.value)} appears ${e.count} times (${v.count} duplicated value(s) in all)`,
+        })),
       ),
     );
   }
@@ -291,7 +305,9 @@ export function createSchemaService(deps: SchemaServiceDeps): SchemaService {
       const max = scope.limits.maxCollections;
       const adding = doc.collections.some((c) => !loaded.collections.some((s) => s.name === c.name));
       if (max >= 0 && adding && doc.collections.length > max) {
-        throw forbidden(`Schema sync would create ${doc.collections.length} collections, but your plan allows ${max}. Please upgrade your plan.`);
+        throw forbidden(
+          `Schema sync would create ${doc.collections.length} collections, but your plan allows ${max}. Please upgrade your plan.`,
+        );
       }
       const { plan, next } = await buildPlan(scope, loaded, doc, dryRun);
       const names = next.map((c) => c.name);

@@ -45,7 +45,7 @@ export function createUsersAdminRouter(deps: {
   });
   r.delete('/:userId', ...access('write'), async (req, res) => {
     const { userId } = parse(userParams, req.params);
-    await users.remove(scope(req), userId);
+    await users.remove(scope(req), userId, { permanent: req.query.permanent === 'true' });
     res.json({ message: 'User deleted successfully' });
   });
   r.patch('/:userId/password', ...access('write'), async (req, res) => {

@@ -29,8 +29,25 @@ const postsModel = [
   { key: 'author', type: 'Ref', ref: 'users' },
   { key: 'related', type: 'Array', items: { type: 'Ref', ref: 'posts' } },
   { key: 'tags', type: 'Array', items: { type: 'String' }, maxLength: 5 },
-  { key: 'meta', type: 'Object', fields: [{ key: 'color', type: 'String', format: 'color' }, { key: 'site', type: 'String', format: 'url' }] },
-  { key: 'blocks', type: 'Array', items: { type: 'Object', fields: [{ key: 'kind', type: 'String', required: true }, { key: 'size', type: 'Number' }] } },
+  {
+    key: 'meta',
+    type: 'Object',
+    fields: [
+      { key: 'color', type: 'String', format: 'color' },
+      { key: 'site', type: 'String', format: 'url' },
+    ],
+  },
+  {
+    key: 'blocks',
+    type: 'Array',
+    items: {
+      type: 'Object',
+      fields: [
+        { key: 'kind', type: 'String', required: true },
+        { key: 'size', type: 'Number' },
+      ],
+    },
+  },
 ];
 
 beforeAll(async () => {
@@ -61,7 +78,9 @@ async function typecheck(files: Record<string, string>): Promise<{ ok: boolean; 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ub-openapi-'));
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-    const config = { compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler' } };
+    const config = {
+      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler' },
+    };
     await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ ...config, include: ['*.ts'] }));
     try {
       await run(process.execPath, [tsc, '-p', dir], { timeout: 120_000 });
@@ -139,10 +158,22 @@ describe('GET /api/openapi.json', () => {
     const second = await send('post', '/api/data/posts', 201, { title: 'Second', related: [first._id], views: null });
     const answers: Record<string, [string, unknown]> = {
       created: ["paths['/api/data/posts']['post']['responses'][201]['content']['application/json']", second],
-      list: ["paths['/api/data/posts']['get']['responses'][200]['content']['application/json']", await send('get', '/api/data/posts?limit=5', 200)],
-      cursor: ["paths['/api/data/posts']['get']['responses'][200]['content']['application/json']", await send('get', '/api/data/posts?cursor=&limit=1', 200)],
-      count: ["paths['/api/data/posts']['get']['responses'][200]['content']['application/json']", await send('get', '/api/data/posts?count=true', 200)],
-      one: ["paths['/api/data/posts/{id}']['get']['responses'][200]['content']['application/json']", await send('get', `/api/data/posts/${first._id}`, 200)],
+      list: [
+        "paths['/api/data/posts']['get']['responses'][200]['content']['application/json']",
+        await send('get', '/api/data/posts?limit=5', 200),
+      ],
+      cursor: [
+        "paths['/api/data/posts']['get']['responses'][200]['content']['application/json']",
+        await send('get', '/api/data/posts?cursor=&limit=1', 200),
+      ],
+      count: [
+        "paths['/api/data/posts']['get']['responses'][200]['content']['application/json']",
+        await send('get', '/api/data/posts?count=true', 200),
+      ],
+      one: [
+        "paths['/api/data/posts/{id}']['get']['responses'][200]['content']['application/json']",
+        await send('get', `/api/data/posts/${first._id}`, 200),
+      ],
       populated: [
         "paths['/api/data/posts/{id}']['get']['responses'][200]['content']['application/json']",
         await send('get', `/api/data/posts/${second._id}?populate=related`, 200),
@@ -151,14 +182,31 @@ describe('GET /api/openapi.json', () => {
         "paths['/api/data/posts/{id}']['patch']['responses'][200]['content']['application/json']",
         await send('patch', `/api/data/posts/${first._id}`, 200, { views: 4, status: 'published' }),
       ],
-      bulk: ["paths['/api/data/posts/bulk']['post']['responses'][201]['content']['application/json']", await send('post', '/api/data/posts/bulk', 201, [{ title: 'A' }, { title: 'B' }])],
+      bulk: [
+        "paths['/api/data/posts/bulk']['post']['responses'][201]['content']['application/json']",
+        await send('post', '/api/data/posts/bulk', 201, [{ title: 'A' }, { title: 'B' }]),
+      ],
       aggregate: [
         "paths['/api/data/posts/aggregate']['post']['responses'][200]['content']['application/json']",
         await send('post', '/api/data/posts/aggregate', 200, { pipeline: [{ $group: { _id: '$status', n: { $sum: 1 } } }] }),
       ],
-      deleted: ["paths['/api/data/posts/{id}']['delete']['responses'][200]['content']['application/json']", await send('delete', `/api/data/posts/${second._id}`, 200)],
+      deleted: [
+        "paths['/api/data/posts/{id}']['delete']['responses'][200]['content']['application/json']",
+        await send('delete', `/api/data/posts/${second._id}`, 200),
+      ],
+      recovered: [
+        "paths['/api/data/posts/{id}/recover']['patch']['responses'][200]['content']['application/json']",
+        await send('patch', `/api/data/posts/${second._id}/recover`, 200),
+      ],
+      deletedForever: [
+        "paths['/api/data/posts/{id}']['delete']['responses'][200]['content']['application/json']",
+        await send('delete', `/api/data/posts/${second._id}?permanent=true`, 200),
+      ],
       notFound: ["components['schemas']['Error']", await send('get', `/api/data/posts/${second._id}`, 404)],
-      schema: ["paths['/api/schemas/{collectionName}']['get']['responses'][200]['content']['application/json']", await send('get', '/api/schemas/posts', 200)],
+      schema: [
+        "paths['/api/schemas/{collectionName}']['get']['responses'][200]['content']['application/json']",
+        await send('get', '/api/schemas/posts', 200),
+      ],
       me: [
         "paths['/api/userAuth/me']['get']['responses'][200]['content']['application/json']",
         (await request(h.app).get('/api/userAuth/me').set(sk()).set('Authorization', `Bearer ${userToken}`).expect(200)).body,

@@ -1,5 +1,6 @@
 import { type UserDoc, byId, usersCollectionOf } from '@urbackend/common/end-users';
 import { notFound, unauthenticated } from '@urbackend/common/errors';
+import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
 import type { ProjectScope } from '@urbackend/common/scope';
 import type { AccessClaims, SessionClient } from '@urbackend/common/user-auth';
 import type { UserAuthKit } from './user-auth.kit.js';
@@ -26,7 +27,10 @@ export function createSessionsService(kit: UserAuthKit) {
     const claims = kit.tokens.verify(bearer, kit.jwtSecretOf(scope.project), scope.project._id);
     const filter = byId(claims.userId);
     const user = filter ? await (await kit.users(scope)).findOne(filter) : null;
-    if (!user) throw notFound('User not found');
+    if (!user) {
+      await assertNotTrashedUser(scope, { userId: claims.userId });
+      throw notFound('User not found');
+    }
     return { claims, user };
   }
 
@@ -42,6 +46,7 @@ export function createSessionsService(kit: UserAuthKit) {
       const user = filter ? await (await kit.users(scope)).findOne(filter, { projection: { _id: 1 } }) : null;
       if (!user) {
         await kit.sessions.revokeAllForUser(scope.project._id, next.userId);
+        await assertNotTrashedUser(scope, { userId: next.userId });
         throw unauthenticated('User not found for refresh token');
       }
       const access = kit.tokens.issue(

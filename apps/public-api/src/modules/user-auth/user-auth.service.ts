@@ -7,6 +7,7 @@ import {
   usersCollectionOf,
 } from '@urbackend/common/end-users';
 import { badRequest, forbidden, notFound } from '@urbackend/common/errors';
+import { assertNotTrashedUser, findTrashedUser, scheduledDeletionMessage } from '@urbackend/common/lifecycle';
 import type { ProjectScope } from '@urbackend/common/scope';
 import type { OtpPurpose, SessionClient } from '@urbackend/common/user-auth';
 import type { z } from 'zod';
@@ -70,6 +71,8 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
       const { email, password, ...rest } = body;
       const existing = await users.findOne({ email }, { projection: { _id: 1, emailVerified: 1 } });
       if (existing?.emailVerified) throw badRequest('User already exists with this email.');
+      // A trashed account keeps its email (so a recover can never be blocked): 403 until it is purged.
+      if (!existing) await assertNotTrashedUser(scope, { email });
       if (existing) {
         await kit.otp.claimCooldown(scope.project._id, 'verification', email);
         await sendOtp(scope, 'verification', email);
@@ -105,6 +108,13 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
       await kit.loginFailures.assertAllowed(key);
       const user = await (await kit.users(scope)).findOne({ email: body.email }, { projection: { _id: 1, password: 1 } });
       const ok = await kit.hasher.verify(body.password, user?.password);
+      if (!user) {
+        // An account in the trash answers 403 to its own password (others get the usual 400).
+        const trashed = await findTrashedUser(scope, { email: body.email });
+        if (trashed && (await kit.hasher.verify(body.password, trashed.doc.password as string | undefined))) {
+          throw forbidden(scheduledDeletionMessage(trashed.expiresAt));
+        }
+      }
       if (!user || !ok) {
         await kit.loginFailures.recordFailure(key);
         throw badRequest(INVALID_LOGIN);

@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   maxProjects: 'Projects',
   maxCollections: 'Collections per project',
   maxMembers: 'Members per project (owner included)',
+  exportsPerDay: 'Collection exports per project per day',
   reqPerDay: 'Requests per day',
   reqPerMinute: 'Requests per minute',
   storageBytes: 'File storage',

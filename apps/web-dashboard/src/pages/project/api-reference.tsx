@@ -46,7 +46,9 @@ export function ApiReferencePage() {
             <TypesButtons />
             <Button
               disabled={!query.data}
-              onClick={() => query.data && downloadText(`openapi.${kind}.json`, JSON.stringify(query.data, null, 2), 'application/json')}
+              onClick={() =>
+                query.data && downloadText(`openapi.${kind}.json`, JSON.stringify(query.data, null, 2), 'application/json')
+              }
             >
               openapi.json
             </Button>

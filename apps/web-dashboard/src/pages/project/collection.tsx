@@ -5,6 +5,7 @@ import { Badge, Button, Card, EmptyState, PageHeader } from '../../components/ui
 import { DeleteCollectionDialog } from './collections.js';
 import { DataBrowser } from './data-browser.js';
 import { useProject } from './layout.js';
+import { TrashPanel } from './lifecycle.js';
 import { RlsPanel } from './rls-panel.js';
 import { GuardedLink, useGuard } from './role.js';
 
@@ -35,6 +36,7 @@ function SchemaSummary({ fields, depth = 0 }: { fields: FieldDef[]; depth?: numb
 
 const TABS = [
   { id: 'data', label: 'Data' },
+  { id: 'trash', label: 'Trash' },
   { id: 'rules', label: 'Access rules' },
   { id: 'schema', label: 'Schema' },
 ] as const;
@@ -95,6 +97,7 @@ export function CollectionPage() {
       </div>
       <div role="tabpanel">
         {tab === 'data' && <DataBrowser key={name} collection={collection} />}
+        {tab === 'trash' && <TrashPanel key={name} collection={collection} />}
         {tab === 'rules' && <RlsPanel key={`${name}-${collection.version ?? 0}`} collection={collection} />}
         {tab === 'schema' && (
           <Card

@@ -11,6 +11,7 @@ import { useToast } from '../../components/toast.js';
 import { Button, EmptyState, ErrorBanner, Loading } from '../../components/ui.js';
 import { cellText, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
+import { ExportDialog, ImportDialog } from './lifecycle.js';
 import { RecordForm } from './record-form.js';
 import { useGuard } from './role.js';
 
@@ -105,6 +106,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
   const [editing, setEditing] = useState<DataRow | 'new' | null>(null);
   const [viewing, setViewing] = useState<DataRow | null>(null);
   const [deleting, setDeleting] = useState<DataRow | null>(null);
+  const [transfer, setTransfer] = useState<'export' | 'import' | null>(null);
   const guard = useGuard();
   const query = toQuery(applied.filters, applied.sort, applied.dir, page, limit);
   const key = ['data', projectId, collection.name, query];
@@ -141,6 +143,12 @@ export function DataBrowser({ collection }: { collection: Collection }) {
           </code>{' '}
           <CopyButton text={`/api/data/${collection.name}?${qs}`} label="Copy query" />
         </p>
+        <div className="row-end nowrap">
+          <Button onClick={() => setTransfer('export')}>Export</Button>
+          <Button {...guard} onClick={() => setTransfer('import')}>
+            Import
+          </Button>
+        </div>
         {collection.name === 'users' ? (
           <Link className="btn btn-primary" to={`/projects/${projectId}/users`}>
             Manage users
@@ -233,6 +241,14 @@ export function DataBrowser({ collection }: { collection: Collection }) {
           }}
         />
       )}
+      {transfer === 'export' && (
+        <ExportDialog
+          collection={collection}
+          filters={Object.fromEntries(Object.entries(query).filter(([k]) => k !== 'page' && k !== 'limit'))}
+          onClose={() => setTransfer(null)}
+        />
+      )}
+      {transfer === 'import' && <ImportDialog collection={collection} onClose={() => setTransfer(null)} />}
       {viewing && (
         <Modal
           title={`Document ${viewing._id}`}
@@ -248,7 +264,8 @@ export function DataBrowser({ collection }: { collection: Collection }) {
           title="Delete this document?"
           message={
             <>
-              Document <code>{deleting._id}</code> is deleted permanently.
+              Document <code>{deleting._id}</code> moves to the trash (the Trash tab restores it) unless the trash is off for this
+              collection.
             </>
           }
           confirmLabel="Delete"

@@ -12,7 +12,11 @@ import { useProject } from './layout.js';
 import { useGuard } from './role.js';
 import '../../styles/schema.css';
 
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'project';
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'project';
 
 /** "Types" and "zod" downloads of the generated files (any member). */
 export function TypesButtons() {
@@ -33,10 +37,18 @@ export function TypesButtons() {
   };
   return (
     <>
-      <Button busy={busy === 'ts'} onClick={() => void download('ts')} title="TypeScript types of every collection (urbackend.d.ts)">
+      <Button
+        busy={busy === 'ts'}
+        onClick={() => void download('ts')}
+        title="TypeScript types of every collection (urbackend.d.ts)"
+      >
         Types
       </Button>
-      <Button busy={busy === 'zod'} onClick={() => void download('zod')} title="zod schemas of every collection (urbackend.zod.ts)">
+      <Button
+        busy={busy === 'zod'}
+        onClick={() => void download('zod')}
+        title="zod schemas of every collection (urbackend.zod.ts)"
+      >
         zod
       </Button>
     </>
@@ -77,8 +89,7 @@ export function PlanView({ plan }: { plan: SchemaPlan }) {
           <ul className="plan-fields">
             {c.fields.map((f) => (
               <li key={`${f.change}-${f.path}`}>
-                <code>{f.path}</code>{' '}
-                {f.change === 'added' && <span>added ({rules(f.to)})</span>}
+                <code>{f.path}</code> {f.change === 'added' && <span>added ({rules(f.to)})</span>}
                 {f.change === 'removed' && <span>removed (stored values stay)</span>}
                 {f.change === 'changed' && (
                   <span>
@@ -206,7 +217,16 @@ export function SchemaSyncPage() {
           query.data && (
             <>
               <CopyButton text={JSON.stringify(query.data, null, 2)} />
-              <Button small onClick={() => downloadText(`${slug(project.name)}.schema.json`, `${JSON.stringify(query.data, null, 2)}\n`, 'application/json')}>
+              <Button
+                small
+                onClick={() =>
+                  downloadText(
+                    `${slug(project.name)}.schema.json`,
+                    `${JSON.stringify(query.data, null, 2)}\n`,
+                    'application/json',
+                  )
+                }
+              >
                 Download
               </Button>
               <Button small {...guard} onClick={() => setText(JSON.stringify(query.data, null, 2))}>
@@ -223,8 +243,8 @@ export function SchemaSyncPage() {
       <Card title="Import a schema document">
         <div className="stack">
           <p className="muted">
-            The document lists every collection: new ones are created, listed ones get the new field list (their RLS and data are kept),
-            and a collection left out is no longer served while its documents stay in the database. See{' '}
+            The document lists every collection: new ones are created, listed ones get the new field list (their RLS and data are
+            kept), and a collection left out is no longer served while its documents stay in the database. See{' '}
             <code>docs/schema-as-code.md</code>.
           </p>
           <label className="btn btn-secondary btn-small file-pick">

@@ -118,4 +118,16 @@ describe('collection service', () => {
     expect(next).toMatchObject({ version: 2, rls: { enabled: true, mode: 'private', ownerField: 'ownerId' } });
     await expect(service.updateRls(await scopeOf(pid), 'notes', { mode: 'weird' })).rejects.toMatchObject({ status: 400 });
   });
+
+  it('builds the list indexes: default sort and cursor order, and the owner field while RLS is on', async () => {
+    const pid = await newProject();
+    const indexNames = async () =>
+      ((await platform.db.tenantDb(pid).db?.collection('notes').indexes()) ?? []).map((i) => i.name).sort();
+    await service.create(await scopeOf(pid), { name: 'notes', schema: [{ key: 'ownerId', type: 'String' }] });
+    expect(await indexNames()).toEqual(['_id_', 'q_createdAt']);
+    await service.updateRls(await scopeOf(pid), 'notes', { enabled: true, mode: 'private', ownerField: 'ownerId' });
+    expect(await indexNames()).toEqual(['_id_', 'q_createdAt', 'q_owner_ownerId']);
+    await service.updateRls(await scopeOf(pid), 'notes', { enabled: false });
+    expect(await indexNames()).toEqual(['_id_', 'q_createdAt']);
+  });
 });

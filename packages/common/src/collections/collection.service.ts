@@ -9,6 +9,7 @@ import type { CollectionConfig, FieldDef, ProjectModel, RlsConfig } from '../mod
 import type { ProjectScope } from '../scope/index.js';
 import { parseFieldList } from './fields.js';
 import { assertCollectionName } from './names.js';
+import { syncQueryIndexes } from './query-indexes.js';
 import { defaultRls, isUsersCollection, mergeRls, rlsUpdateSchema, usersSchemaProblem } from './rls.js';
 import { syncUniqueIndexes } from './unique-indexes.js';
 
@@ -98,6 +99,15 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
     await publishProjectChanged(cache, { projectId, keyHashes, reason }, logger);
   }
 
+  /** Query indexes are an optimisation: a failure is logged, the change stands. */
+  function indexWarning(scope: ProjectScope, collection: string) {
+    return (err: unknown) =>
+      logger.warn(
+        { projectId: scope.project._id, collection, err: { message: (err as Error).message } },
+        'query index not built',
+      );
+  }
+
   async function tenantOf(scope: ProjectScope): Promise<{ conn: Connection; kind: ServerKind }> {
     const conn = await scope.tenant.connection();
     return { conn, kind: await scope.tenant.serverKind() };
@@ -120,6 +130,7 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
         if (err.code !== 48 && err.codeName !== 'NamespaceExists') throw err;
       });
       await syncUniqueIndexes(conn, name, fields, kind);
+      await syncQueryIndexes(conn, name, defaultRls(name, fields), indexWarning(scope, name));
       const now = new Date();
       const collection: CollectionConfig = {
         _id: new Types.ObjectId(),
@@ -175,6 +186,7 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
             if (err.code !== 48 && err.codeName !== 'NamespaceExists') throw err;
           });
           await syncUniqueIndexes(conn, c.name, c.model, kind);
+          await syncQueryIndexes(conn, c.name, c.rls, indexWarning(scope, c.name));
         } catch (err) {
           problems.push(`${c.name}: ${err instanceof AppError ? err.message : 'could not be prepared'}`);
         }
@@ -195,6 +207,7 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
         project.collections.map((c) => (c.name === name ? next : toPlain(c))),
         'rls',
       );
+      await syncQueryIndexes(await scope.tenant.connection(), name, rls, indexWarning(scope, name));
       return next;
     },
   };

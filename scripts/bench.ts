@@ -1,4 +1,5 @@
 /** `pnpm bench`: runs every benchmark under scripts/bench/ and prints its results. */
+import { runHotPathsBench } from './bench/hot-paths.js';
 import { runInsertPathBench } from './bench/insert-path.js';
 import { runPasswordHashingBench } from './bench/password-hashing.js';
 
@@ -6,3 +7,4 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 await runPasswordHashingBench(log);
 await runInsertPathBench(log);
+await runHotPathsBench(log);

@@ -17,6 +17,8 @@ import { createInvitationsRouter, createMembersRouter } from './modules/members/
 import { createAccountAnalyticsRouter, createObservabilityRouter } from './modules/observability/observability.routes.js';
 import { createPatsRouter } from './modules/pats/pats.routes.js';
 import { createProjectsRouter } from './modules/projects/projects.routes.js';
+import { createDashboardRealtimeRouter } from './modules/realtime/realtime.routes.js';
+import { createDashboardLive } from './modules/realtime/realtime.service.js';
 import { createReleasesRouter } from './modules/releases/releases.routes.js';
 import { createSchemaRouter } from './modules/schema/schema.routes.js';
 import { createSchemaService } from './modules/schema/schema.service.js';
@@ -44,6 +46,9 @@ export function createApp(deps: AppDeps): Express {
   const { access } = deps;
   const project = '/api/projects/:projectId';
   app.use(`${project}/collections/:collectionName/data`, createDataRouter({ data: deps.data, access }));
+  // Live updates for the data browser and the Realtime view (docs/realtime.md#dashboard).
+  const live = createDashboardLive({ realtime: deps.realtime, cache: deps.cache, logger });
+  app.use(project, createDashboardRealtimeRouter({ live, access }));
   const lifecycle = {
     data: deps.data,
     access,

@@ -21,6 +21,7 @@ import { LogsPage } from './pages/project/logs.js';
 import { MailPage } from './pages/project/mail.js';
 import { MembersPage } from './pages/project/members.js';
 import { OverviewPage } from './pages/project/overview.js';
+import { RealtimePage } from './pages/project/realtime.js';
 import { NewCollectionPage, SchemaEditPage } from './pages/project/schema-pages.js';
 import { SchemaSyncPage } from './pages/project/schema-sync.js';
 import { SettingsPage } from './pages/project/settings.js';
@@ -62,6 +63,7 @@ export function AppRoutes() {
           <Route path="storage" element={<StoragePage />} />
           <Route path="mail" element={<MailPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
+          <Route path="realtime" element={<RealtimePage />} />
           <Route path="analytics" element={<AnalyticsPage />} />
           <Route path="logs" element={<LogsPage />} />
           <Route path="keys" element={<KeysPage />} />

@@ -93,6 +93,9 @@ const routes: [Method, string, Action, unknown?][] = [
   ['put', '/api/projects/:p/sync-schema?dryRun=true', 'write', { collections: [] }],
   ['get', '/api/projects/:p/types.d.ts', 'read'],
   ['get', '/api/projects/:p/openapi.json', 'read'],
+  ['get', '/api/projects/:p/collections/posts/live', 'read'],
+  ['get', '/api/projects/:p/realtime/live', 'read'],
+  ['get', '/api/projects/:p/realtime/stats', 'read'],
 ];
 
 /** What a role that may not do an action is told (the matrix's messages). */
@@ -128,9 +131,37 @@ async function addMember(pid: string, dev: TestDeveloper, role: 'admin' | 'viewe
     .expect(200);
 }
 
+/** Parses a JSON answer, or the first chunk of an event stream (then aborts the stream). */
+function firstEventOrJson(
+  res: NodeJS.ReadableStream & { headers: Record<string, string> },
+  done: (err: Error | null, body: unknown) => void,
+) {
+  let text = '';
+  res.setEncoding('utf8');
+  if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    res.once('data', (chunk: string) => {
+      done(null, { stream: chunk });
+      (res as unknown as { destroy(): void }).destroy();
+    });
+    return;
+  }
+  res.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  res.on('end', () => {
+    try {
+      done(null, text ? JSON.parse(text) : {});
+    } catch (err) {
+      done(err as Error, null);
+    }
+  });
+}
+
 function call(method: Method, template: string, pid: string, body: unknown, token?: string) {
   const req = request(t.app)[method](template.replace(':p', pid));
   if (token) req.set('Authorization', `Bearer ${token}`);
+  // A live route (Server-Sent Events) never ends by itself: read its first event, then hang up.
+  if (template.endsWith('/live')) req.buffer(true).parse(firstEventOrJson as never);
   return body === undefined ? req : req.send(body as object);
 }
 

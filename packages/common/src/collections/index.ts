@@ -20,6 +20,7 @@ export {
   type RlsUpdate,
 } from './rls.js';
 export { assertNoDuplicates, syncUniqueIndexes, uniqueIndexName } from './unique-indexes.js';
+export { syncQueryIndexes } from './query-indexes.js';
 export {
   createCollectionService,
   type CollectionService,

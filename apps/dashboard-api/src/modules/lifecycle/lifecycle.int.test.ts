@@ -54,7 +54,7 @@ const used = (projectId: string) => t.deps.meter.current(projectId, 'db');
 
 beforeAll(async () => {
   t = await createDashboardTestApp('lifecycle', (c) => {
-    c.plans.overrides = { free: { maxProjects: 5, exportsPerDay: EXPORTS_PER_DAY } };
+    c.plans = { defaultPlan: 'free', overrides: { free: { maxProjects: 5, exportsPerDay: EXPORTS_PER_DAY } } };
   });
   dev = await registerVerifiedDeveloper(t);
   auth = { Authorization: `Bearer ${dev.accessToken}` };
@@ -195,7 +195,7 @@ describe('import and export', () => {
       .get(`${base}/export?format=csv&sort=createdAt`)
       .set(auth)
       .buffer(true)
-      .parse(textParser)
+      .parse(textParser as never)
       .expect(200);
     expect(exported.headers['content-type']).toMatch(/^text\/csv/);
     const [cols, ...rows] = parseCsv(exported.body as string);
@@ -215,7 +215,7 @@ describe('import and export', () => {
       .get(`${base}/export?format=ndjson&price_gt=499&sort=sku`)
       .set(auth)
       .buffer(true)
-      .parse(textParser)
+      .parse(textParser as never)
       .expect(200);
     const docs = (nd.body as string)
       .trim()
@@ -234,7 +234,7 @@ describe('import and export', () => {
       .get(`/api/projects/${pid}/collections/users/export?format=json`)
       .set(auth)
       .buffer(true)
-      .parse(textParser)
+      .parse(textParser as never)
       .expect(200);
     const list = JSON.parse(users.body as string);
     expect(list).toHaveLength(1);

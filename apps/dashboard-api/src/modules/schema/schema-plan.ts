@@ -289,7 +289,7 @@ export function planWarnings(
   return warnings;
 }
 
-/** The collection as it will be stored: RLS kept (defaults for a new one), version bumped when changed. */
+/** The collection as it will be stored: RLS and other settings kept (defaults for a new one), version bumped when changed. */
 export function storedForm(c: NextCollection, now: Date, newId: () => unknown): StoredCollection {
   const p = c.previous;
   if (!p) {
@@ -303,14 +303,7 @@ export function storedForm(c: NextCollection, now: Date, newId: () => unknown): 
       updatedAt: now,
     };
   }
-  const base = {
-    _id: p._id,
-    name: p.name,
-    model: p.model,
-    rls: p.rls,
-    version: p.version ?? 1,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-  };
+  // Everything else stored on the collection (RLS, dates, settings added later) is kept as it is.
+  const base: StoredCollection = { ...p, version: p.version ?? 1 };
   return c.changed ? { ...base, model: c.model, version: base.version + 1, updatedAt: now } : base;
 }

@@ -1,5 +1,5 @@
 import { type RedisConnection, publishProjectChanged } from '@urbackend/common/cache';
-import { syncUniqueIndexes } from '@urbackend/common/collections';
+import { defaultRls, syncQueryIndexes, syncUniqueIndexes } from '@urbackend/common/collections';
 import { AppError, conflict, forbidden, notFound } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
 import type { FieldDef, ProjectModel } from '@urbackend/common/models';
@@ -262,6 +262,9 @@ export function createSchemaService(deps: SchemaServiceDeps): SchemaService {
           if (err.code !== 48 && err.codeName !== 'NamespaceExists') throw err;
         });
         await syncUniqueIndexes(conn, c.name, c.model, kind, c.previous?.model ?? []);
+        await syncQueryIndexes(conn, c.name, c.previous?.rls ?? defaultRls(c.name, c.model), (err) =>
+          logger.warn({ err: { message: (err as Error).message }, collection: c.name }, 'schema sync: query index not built'),
+        );
         done.push(c);
       }
     } catch (err) {

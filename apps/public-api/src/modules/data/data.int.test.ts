@@ -80,7 +80,10 @@ describe('CRUD with the secret key', () => {
     const patch = await request(h.app).patch(`/api/data/posts/${id}`).set(sk()).send({ status: 'live' }).expect(200);
     expect(patch.body.data).toMatchObject({ price: 7, status: 'live' });
 
-    await request(h.app).delete(`/api/data/posts/${id}`).set(sk()).expect(200, { message: 'Document deleted', id });
+    await request(h.app)
+      .delete(`/api/data/posts/${id}`)
+      .set(sk())
+      .expect(200, { success: true, data: { id }, message: 'Document moved to trash' });
     await request(h.app).get(`/api/data/posts/${id}`).set(sk()).expect(404);
     // The data is in the tenant database under the declared name, not in the platform database.
     const platformNames = (await h.platform.db.connection.db?.listCollections().toArray())?.map((c) => c.name) ?? [];

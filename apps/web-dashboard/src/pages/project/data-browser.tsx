@@ -12,6 +12,7 @@ import { Button, EmptyState, ErrorBanner, Loading } from '../../components/ui.js
 import { cellText, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { ExportDialog, ImportDialog } from './lifecycle.js';
+import { LiveControls, useLiveCollection } from './live-controls.js';
 import { RecordForm } from './record-form.js';
 import { useGuard } from './role.js';
 
@@ -118,6 +119,9 @@ export function DataBrowser({ collection }: { collection: Collection }) {
   const columns = ['_id', ...collection.model.map((f) => f.key), 'createdAt'];
   const fields = ['_id', ...collection.model.map((f) => f.key), 'createdAt', 'updatedAt'];
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['data', projectId, collection.name] });
+  // Live updates (docs/realtime.md#dashboard): the same filters, without paging and sort.
+  const liveFilters = Object.fromEntries(Object.entries(query).filter(([k]) => k !== 'page' && k !== 'limit' && k !== 'sort'));
+  const live = useLiveCollection(projectId, collection.name, liveFilters, () => void refresh());
   const qs = Object.entries(query)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%2C/gi, ',')}`)
     .join('&');
@@ -143,6 +147,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
           </code>{' '}
           <CopyButton text={`/api/data/${collection.name}?${qs}`} label="Copy query" />
         </p>
+        <LiveControls live={live} />
         <div className="row-end nowrap">
           <Button onClick={() => setTransfer('export')}>Export</Button>
           <Button {...guard} onClick={() => setTransfer('import')}>
@@ -184,7 +189,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
             </thead>
             <tbody>
               {rows.map((row) => (
-                <tr key={row._id}>
+                <tr key={row._id} className={live.recent.has(row._id) ? 'row-live' : undefined}>
                   {columns.map((c) => (
                     <td key={c} className={c === '_id' ? 'mono small' : undefined} title={cellText(row[c])}>
                       {dateColumns.has(c) && row[c] ? formatDate(row[c] as string) : cellText(row[c])}

@@ -22,6 +22,7 @@ const NAV = [
   { to: 'analytics', label: 'Analytics' },
   { to: 'logs', label: 'Request logs' },
   { to: 'webhooks', label: 'Webhooks' },
+  { to: 'realtime', label: 'Realtime' },
   { to: 'mail', label: 'Mail templates' },
   { to: 'keys', label: 'API keys' },
   { to: 'byod', label: 'Bring your own' },

@@ -1,5 +1,6 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
 import { createBaseApp, dashboardCors, finishApp } from '@urbackend/common/http';
+import { backupModel } from '@urbackend/common/lifecycle';
 import { authClaimModel } from '@urbackend/common/models';
 import { createOpenApiCache } from '@urbackend/common/openapi';
 import { createClaims } from '@urbackend/common/rate-limit';
@@ -7,6 +8,7 @@ import type { Express } from 'express';
 import type { AppDeps } from './deps.js';
 import { createAdminRouter } from './modules/admin/admin.routes.js';
 import { createAuthRouter } from './modules/auth/auth.routes.js';
+import { createBackupsRouter, createCloneRouter } from './modules/backups/backups.routes.js';
 import { createCollectionsRouter } from './modules/collections/collections.routes.js';
 import { createDataRouter } from './modules/collections/data.routes.js';
 import { createConfigLogRouter } from './modules/config-log/config-log.routes.js';
@@ -59,6 +61,21 @@ export function createApp(deps: AppDeps): Express {
   };
   app.use(`${project}/collections/:collectionName`, createLifecycleRouter(lifecycle));
   app.use(project, createLifecycleSettingsRouter(lifecycle));
+  // Project backups, restore and clone (docs/data-lifecycle.md#backups).
+  const backups = {
+    backups: {
+      ...deps,
+      webhooksChanged: (projectId: string) => deps.webhooks.hookIndex.changed(projectId),
+    },
+    Backup: backupModel(deps.db.connection),
+    access,
+    configLog: deps.configLog,
+    projects: deps.projects,
+    scopeFor: deps.scopeFor,
+    requireDeveloper: deps.requireDeveloperOrPat,
+  };
+  app.use(project, createBackupsRouter(backups));
+  app.use('/api/projects', createCloneRouter(backups));
   app.use(
     `${project}/collections`,
     createCollectionsRouter({ collections: deps.collections, projects: deps.projects, access, configLog: deps.configLog }),

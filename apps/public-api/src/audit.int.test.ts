@@ -134,9 +134,14 @@ describe('5xx bodies', () => {
     const deps = createDeps(h.config, platform.logger, { db: deadDb, cache: platform.cache });
     built.push(deps);
     const app = createApp(deps);
+    // Well-formed keys (the lookup path needs the database); forged ones are refused without it.
     const calls = [
-      request(app).get('/api/data/posts').set('x-api-key', 'sk_live_unknownunknownunknownunknownunknown1'),
-      request(app).post('/api/userAuth/login').set('x-api-key', 'pk_live_unknownunknownunknownunknownunknown1'),
+      request(app)
+        .get('/api/data/posts')
+        .set('x-api-key', `sk_live_${'u'.repeat(43)}`),
+      request(app)
+        .post('/api/userAuth/login')
+        .set('x-api-key', `pk_live_${'v'.repeat(43)}`),
     ];
     for (const res of await Promise.all(calls)) {
       expect(res.status).toBe(503);

@@ -24,6 +24,8 @@ export interface AppDeps extends Platform {
   userAuth: UserAuthKit;
   /** Realtime connections of this process (SSE + WebSocket, docs/realtime.md). */
   realtimeHub: RealtimeHub;
+  /** `details` of `GET /api/health`: this process's realtime metrics. */
+  healthDetails(): Record<string, unknown>;
   /**
    * Starts this process's background work (main.ts, once): the webhook and mail queue workers,
    * cross-process storage invalidation, the expired-upload sweep (every minute) and the usage
@@ -62,6 +64,8 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     scopeFor: platform.scopeFor,
     mailer: platform.mailer,
     mailFrom: config.mail.from,
+    onDataEvent: platform.onDataEvent,
+    onSessionsRevoked: platform.revokeRealtimeUser,
   });
   const realtimeHub = createRealtimeHub({
     apiKeys,
@@ -82,6 +86,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     requestLogs,
     userAuth,
     realtimeHub,
+    healthDetails: () => ({ realtime: realtimeHub.stats() }),
     start() {
       if (stopStorageListener) return;
       platform.webhooks.dispatcher.startWorker();

@@ -262,7 +262,9 @@ describe('dashboard-api + public-api processes with @urbackend/sdk', () => {
     expect(await client.db.count('posts')).toBe(4);
     const conn = await mongoose.createConnection(mongoUri).asPromise();
     const tenant = conn.useDb(`ub_${projectId}`);
-    expect((await tenant.listCollections()).map((c) => c.name).sort()).toEqual(['authors', 'posts', 'users']);
+    // The project's collections (and `_urb_trash`, where deleted documents wait: docs/data-lifecycle.md).
+    const names = (await tenant.listCollections()).map((c) => c.name).sort();
+    expect(names.filter((n) => !n.startsWith('_urb_'))).toEqual(['authors', 'posts', 'users']);
     const deleted = await d(`/projects/${projectId}`, { method: 'DELETE' });
     expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
     const elapsed = await pollUntil(async () => (await status(client.db.count('posts'))) === 401, 2000, 'deleted project');

@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/not-found.js';
 import { ProfilePage } from './pages/profile.js';
 import { AnalyticsPage } from './pages/project/analytics.js';
 import { ApiReferencePage } from './pages/project/api-reference.js';
+import { BackupsPage } from './pages/project/backups.js';
 import { ByodPage } from './pages/project/byod.js';
 import { CollectionPage } from './pages/project/collection.js';
 import { CollectionsPage } from './pages/project/collections.js';
@@ -73,6 +74,7 @@ export function AppRoutes() {
           <Route path="api-reference" element={<ApiReferencePage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="config-log" element={<ConfigLogPage />} />
+          <Route path="backups" element={<BackupsPage />} />
         </Route>
       </Route>
       <Route path="/home" element={<Navigate to="/dashboard" replace />} />

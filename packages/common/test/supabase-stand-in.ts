@@ -113,6 +113,13 @@ export async function startSupabaseStandIn(bucket = 'files'): Promise<SupabaseSt
       const removed = (body.prefixes ?? []).filter((p) => objects.delete(p)).map((name) => ({ name }));
       return json(res, 200, removed);
     }
+    if (method === 'GET' && path.startsWith(`${prefix}/${bucket}/`)) {
+      // Authenticated download (service key): the driver's `get`.
+      const blob = objects.get(path.slice(`${prefix}/${bucket}/`.length));
+      if (!blob) return json(res, 400, { statusCode: '404', error: 'not_found', message: 'Object not found' });
+      res.writeHead(200, { 'content-type': blob.contentType, 'content-length': blob.body.length });
+      return void res.end(blob.body);
+    }
     if ((method === 'POST' || method === 'PUT') && path.startsWith(`${prefix}/${bucket}/`)) {
       const name = path.slice(`${prefix}/${bucket}/`.length);
       if (method === 'POST' && objects.has(name) && req.headers['x-upsert'] !== 'true')

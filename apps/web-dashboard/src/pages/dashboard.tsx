@@ -8,6 +8,7 @@ import { QueryState } from '../components/query-state.js';
 import { Badge, Button, EmptyState, PageHeader, UsageBar } from '../components/ui.js';
 import { formatBytes, formatDay } from '../lib/format.js';
 import { CreateProjectModal } from './create-project.js';
+import { CloneFromFileModal } from './project/backups.js';
 
 function ProjectCard({ project }: { project: ProjectSummary }) {
   const db = project.metrics?.database ?? { used: project.databaseUsed ?? 0, limit: project.databaseLimit ?? 0 };
@@ -50,6 +51,7 @@ function ProjectCard({ project }: { project: ProjectSummary }) {
 export function DashboardPage() {
   const api = useApi();
   const [creating, setCreating] = useState(false);
+  const [cloning, setCloning] = useState(false);
   const projects = useQuery({ queryKey: ['projects'], queryFn: () => projectsApi.list(api) });
   return (
     <>
@@ -57,9 +59,12 @@ export function DashboardPage() {
         title="Projects"
         subtitle="Each project has its own collections, users, files and API keys."
         actions={
-          <Button variant="primary" onClick={() => setCreating(true)}>
-            New project
-          </Button>
+          <>
+            <Button onClick={() => setCloning(true)}>Clone from a backup file</Button>
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              New project
+            </Button>
+          </>
         }
       />
       <QueryState query={projects} label="projects">
@@ -85,6 +90,7 @@ export function DashboardPage() {
         }
       </QueryState>
       {creating && <CreateProjectModal onClose={() => setCreating(false)} />}
+      {cloning && <CloneFromFileModal onClose={() => setCloning(false)} />}
     </>
   );
 }

@@ -30,6 +30,8 @@ export interface EndUserAdminDeps {
   /** Data events of the `users` rows this service writes (realtime, webhooks); none when absent. */
   onDataEvent?: DataEventHandler;
   logger?: Logger;
+  /** Called after sessions were revoked (`sessionId` null: all of the user's): realtime closes their connections. */
+  onSessionsRevoked?: (projectId: string, userId: string, sessionId: string | null) => void;
 }
 
 /** A page of end users (`search` matches email or username, case-insensitive). */
@@ -71,8 +73,10 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
     return { model, fields, user, _id };
   }
 
-  const revokeAll = (scope: ProjectScope, userId: string) =>
-    UserSession.updateMany({ projectId: scope.project._id, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  const revokeAll = async (scope: ProjectScope, userId: string) => {
+    await UserSession.updateMany({ projectId: scope.project._id, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    deps.onSessionsRevoked?.(scope.project._id, userId, null);
+  };
 
   return {
     async list(scope: ProjectScope, query: { search?: string; page?: number; limit?: number }): Promise<EndUserPage> {
@@ -178,6 +182,7 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
         { $set: { revokedAt: new Date() } },
       );
       if (res.matchedCount === 0) throw notFound('Session not found.');
+      deps.onSessionsRevoked?.(scope.project._id, userId, tokenId);
     },
   };
 }

@@ -5,6 +5,8 @@ import type { PlatformDb } from '../db/index.js';
 export interface HealthDeps {
   db: Pick<PlatformDb, 'ping'>;
   cache: Pick<RedisConnection, 'status'>;
+  /** Extra counters for the health body's `details` (e.g. the public API's realtime metrics); omitted when absent. */
+  healthDetails?: () => Record<string, unknown>;
 }
 
 /**
@@ -25,6 +27,7 @@ export function healthRouter(deps: HealthDeps): Router {
         status,
         dependencies: { mongodb: mongoUp ? 'connected' : 'disconnected', redis },
         timestamp: new Date().toISOString(),
+        ...(deps.healthDetails ? { details: deps.healthDetails() } : {}),
       });
   });
   router.get('/api/ready', async (_req, res) => {

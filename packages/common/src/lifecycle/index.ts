@@ -42,3 +42,22 @@ export {
   type ImportReport,
   type ImportRequest,
 } from './import.js';
+export {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  BACKUP_MAX_BYTES,
+  BACKUP_MAX_PER_PROJECT,
+  BACKUP_UPLOAD_MAX_BYTES,
+  backupKey,
+  backupModel,
+  buildBackupArchive,
+  readBackupArchive,
+  restoreBackupArchive,
+  type Backup,
+  type BackupArchive,
+  type BackupDeps,
+  type BackupManifest,
+  type BackupModel,
+  type RestoreMode,
+  type RestoreReport,
+} from './backup.js';

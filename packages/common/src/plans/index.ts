@@ -19,6 +19,10 @@ export interface PlanLimits {
   maxMembers: number;
   /** Collection exports per project per UTC day (docs/data-lifecycle.md). */
   exportsPerDay: number;
+  /** Open realtime connections (SSE + WebSocket) per project, all processes together (docs/realtime.md); 0 = realtime off. */
+  maxRealtimeConnections: number;
+  /** Subscriptions one realtime WebSocket may hold. */
+  maxRealtimeSubscriptions: number;
 }
 
 const MB = 1024 * 1024;
@@ -41,6 +45,8 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byokEnabled: false,
     maxMembers: 2,
     exportsPerDay: 1,
+    maxRealtimeConnections: 500,
+    maxRealtimeSubscriptions: 50,
   },
   pro: {
     maxProjects: 10,
@@ -58,6 +64,8 @@ export const DEFAULT_PLANS: Readonly<Record<string, PlanLimits>> = Object.freeze
     byokEnabled: true,
     maxMembers: 6,
     exportsPerDay: 5,
+    maxRealtimeConnections: 5000,
+    maxRealtimeSubscriptions: 100,
   },
 });
 
@@ -78,6 +86,8 @@ export const UNLIMITED: Readonly<PlanLimits> = Object.freeze({
   byokEnabled: true,
   maxMembers: -1,
   exportsPerDay: -1,
+  maxRealtimeConnections: -1,
+  maxRealtimeSubscriptions: -1,
 });
 
 const limitNumber = z.number().int().min(-1);
@@ -98,6 +108,8 @@ const partialLimitsSchema = z
     byokEnabled: z.boolean(),
     maxMembers: limitNumber,
     exportsPerDay: limitNumber,
+    maxRealtimeConnections: limitNumber,
+    maxRealtimeSubscriptions: limitNumber,
   })
   .partial()
   .strict();

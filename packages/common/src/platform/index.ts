@@ -122,6 +122,10 @@ export interface Platform {
   mail: { service: MailService; templates: MailTemplatesService; deliveries: MailDeliveryLog };
   /** Realtime events: one Redis stream per project (`packages/common/src/realtime`, docs/realtime.md). */
   realtime: RealtimeBus;
+  /** The data-event handler every write path calls (webhooks + realtime), for writes made outside the data services. */
+  onDataEvent: DataEventHandler;
+  /** Closes an end user's realtime connections on every process (sessions revoked; `sessionId` null: all of them). */
+  revokeRealtimeUser(projectId: string, userId: string, sessionId: string | null): void;
   /** The project scope of a request: the project, its tenant handle, its limits and the actor. */
   scopeFor<P extends ScopedProject>(project: P, actor: Actor): ProjectScope<P>;
   /**
@@ -256,6 +260,13 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
       ]);
       if (hooks.status === 'rejected') throw hooks.reason;
     });
+  const revokeRealtimeUser = (projectId: string, userId: string, sessionId: string | null) =>
+    void realtime.publishControl(projectId, {
+      kind: 'revoke',
+      userId,
+      reason: 'user-revoked',
+      ...(sessionId ? { sessionId } : {}),
+    });
   return {
     db,
     cache,
@@ -286,14 +297,24 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
       hasher,
       maxTimeMs: config.queryMaxTimeMs ?? 5000,
       onDataEvent,
-      revokeUserSessions: (projectId, userId) =>
-        models.UserSession.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } }),
+      revokeUserSessions: async (projectId, userId) => {
+        await models.UserSession.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+        revokeRealtimeUser(projectId, userId, null);
+      },
     }),
-    endUsers: createEndUserAdmin({ UserSession: models.UserSession, hasher, onDataEvent, logger }),
+    endUsers: createEndUserAdmin({
+      UserSession: models.UserSession,
+      hasher,
+      onDataEvent,
+      logger,
+      onSessionsRevoked: revokeRealtimeUser,
+    }),
     storage: { ...storage, config: storageConfig },
     webhooks,
     mail,
     realtime,
+    onDataEvent,
+    revokeRealtimeUser,
     scopeFor: (project, actor) => ({
       project,
       tenant: tenants.forProject(project),

@@ -13,7 +13,12 @@ import { idTime, isStreamId } from './ids.js';
 export type RealtimeRecord =
   | ({ kind: 'data' } & DataEvent)
   | { kind: 'mark' }
-  | { kind: 'revoke'; userId: string; reason: string };
+  | {
+      kind: 'revoke';
+      userId: string;
+      reason: string /** Only the connections of this session family (access-token `sid`); all the user's when absent. */;
+      sessionId?: string;
+    };
 
 export interface RealtimeEntry {
   /** The stream id (`<ms>-<seq>`): the SSE `id:` and the `Last-Event-ID` to resume from. */

@@ -25,9 +25,13 @@ export function mapRealtimeStreamEnv(env: {
 
 /** Limits and timings of the public API's realtime endpoints. */
 export interface RealtimeServerConfig {
-  /** `REALTIME_MAX_CONNECTIONS_PER_PROJECT`: open SSE + WebSocket connections per project, all processes together (-1 = unlimited, 0 = realtime off). */
+  /**
+   * `REALTIME_MAX_CONNECTIONS_PER_PROJECT`: a server-wide ceiling on the plan's
+   * `maxRealtimeConnections` (open SSE + WebSocket connections per project, all processes
+   * together). -1 (default) = the plan decides, 0 = realtime off on this server.
+   */
   maxConnectionsPerProject: number;
-  /** `REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION`: subscriptions one WebSocket may hold. */
+  /** `REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION`: a ceiling on the plan's `maxRealtimeSubscriptions` (-1, default: the plan decides). */
   maxSubscriptionsPerConnection: number;
   /** `REALTIME_TICKET_TTL_SEC` in ms: how long an unused ticket stays valid. */
   ticketTtlMs: number;
@@ -40,8 +44,8 @@ export interface RealtimeServerConfig {
 }
 
 export const DEFAULT_REALTIME_SERVER: RealtimeServerConfig = {
-  maxConnectionsPerProject: 500,
-  maxSubscriptionsPerConnection: 50,
+  maxConnectionsPerProject: -1,
+  maxSubscriptionsPerConnection: -1,
   ticketTtlMs: 30_000,
   heartbeatMs: 25_000,
   maxBufferedBytes: 1024 * 1024,
@@ -49,8 +53,8 @@ export const DEFAULT_REALTIME_SERVER: RealtimeServerConfig = {
 };
 
 export const realtimeServerEnvShape = {
-  REALTIME_MAX_CONNECTIONS_PER_PROJECT: z.coerce.number().int().min(-1).default(500),
-  REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(50),
+  REALTIME_MAX_CONNECTIONS_PER_PROJECT: z.coerce.number().int().min(-1).default(-1),
+  REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(-1).default(-1),
   REALTIME_TICKET_TTL_SEC: z.coerce.number().int().min(5).max(600).default(30),
   REALTIME_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(300).default(25),
   REALTIME_MAX_BUFFER_BYTES: z.coerce
@@ -77,4 +81,15 @@ export function mapRealtimeServerEnv(env: {
     maxBufferedBytes: env.REALTIME_MAX_BUFFER_BYTES,
     reauthMs: env.REALTIME_REAUTH_SEC * 1000,
   };
+}
+
+/**
+ * The effective limit from a plan limit and a server ceiling (both -1 = unlimited): the smaller
+ * of the two; a ceiling of 0 switches the feature off whatever the plan says.
+ */
+export function effectiveLimit(plan: number, ceiling: number): number {
+  if (ceiling === 0) return 0;
+  if (ceiling < 0) return plan;
+  if (plan < 0) return ceiling;
+  return Math.min(plan, ceiling);
 }

@@ -11,6 +11,7 @@ export {
 export {
   DEFAULT_REALTIME_SERVER,
   DEFAULT_REALTIME_STREAM,
+  effectiveLimit,
   mapRealtimeServerEnv,
   mapRealtimeStreamEnv,
   realtimeServerEnvShape,

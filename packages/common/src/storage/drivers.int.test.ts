@@ -106,11 +106,14 @@ describe.each(drivers)('storage driver contract: %s', (_name, make) => {
     const res = await fetch(url as string);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(body)).toBe(true);
+    // `get` (project backups) reads the same bytes through the driver.
+    expect((await driver.get(`${project}/a/hello.txt`))?.equals(body)).toBe(true);
   });
 
   it('returns null for a missing object and ignores deleting one', async () => {
     const driver = make();
     expect(await driver.stat(`${project}/missing.bin`)).toBeNull();
+    expect(await driver.get(`${project}/missing.bin`)).toBeNull();
     await expect(driver.delete(`${project}/missing.bin`)).resolves.toBeUndefined();
   });
 

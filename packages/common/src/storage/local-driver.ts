@@ -172,6 +172,14 @@ export function createLocalDriver(options: LocalDriverOptions): LocalStorageDriv
       return { items: items.slice(offset, offset + limit), hasMore: items.length > offset + limit };
     },
     publicUrl: (key) => `${baseUrl}${LOCAL_FILES_PATH}/${key.split('/').map(encodeURIComponent).join('/')}`,
+    async get(key) {
+      try {
+        return await readFile(filePath(objectsDir, key));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
     async read(key) {
       const s = await stat(key);
       if (!s) return null;

@@ -122,6 +122,14 @@ export function createSupabaseDriver(options: SupabaseDriverOptions): StorageDri
         updatedAt: info.lastModified ? new Date(info.lastModified) : null,
       };
     },
+    async get(key) {
+      const { data, error } = await bucket().download(key);
+      if (error) {
+        if (isNotFound(error as SupabaseErrorLike)) return null;
+        throw fail('download', error as SupabaseErrorLike);
+      }
+      return Buffer.from(await data.arrayBuffer());
+    },
     async delete(key) {
       await remove([key]);
     },

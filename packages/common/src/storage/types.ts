@@ -51,6 +51,8 @@ export interface StorageDriver {
   presignPut(key: string, options: PresignOptions): Promise<PresignedUpload>;
   /** Size and type of an object, or null when it does not exist (yet). */
   stat(key: string): Promise<StoredObject | null>;
+  /** The whole object, or null when it does not exist (project backups read files through this). */
+  get(key: string): Promise<Buffer | null>;
   /** Deletes one object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix` (must end with `/`); returns how many. */

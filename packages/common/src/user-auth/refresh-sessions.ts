@@ -66,8 +66,12 @@ export function createRefreshSessions(options: {
   model: UserSessionModel;
   ttlMs: number;
   reuseWindowMs?: number;
+  /** Called after sessions were revoked (`sessionId` null: all of the user's): realtime closes their connections. */
+  onRevoke?: (projectId: string, userId: string, sessionId: string | null) => void;
 }): RefreshSessions {
   const { model: Session, ttlMs } = options;
+  const revoked = (projectId: string, userId: string, sessionId: string | null) =>
+    options.onRevoke?.(projectId, userId, sessionId);
   const reuseWindowMs = options.reuseWindowMs ?? REFRESH_REUSE_WINDOW_MS;
 
   async function insert(
@@ -109,6 +113,7 @@ export function createRefreshSessions(options: {
       if (current.revokedAt || current.expiresAt.getTime() <= Date.now()) {
         // Use of a revoked or expired token: burn the whole family.
         await revokeFamilyId(current.familyId);
+        revoked(projectId, current.userId, current.familyId);
         throw spent();
       }
       const { userId, familyId, familyCreatedAt, method } = current;
@@ -131,6 +136,7 @@ export function createRefreshSessions(options: {
       if (Date.now() - spentAt.getTime() > reuseWindowMs) {
         // Replay of a spent token after the reuse window: token theft, burn the whole family.
         await revokeFamilyId(familyId);
+        revoked(projectId, userId, familyId);
         throw spent();
       }
       // Within the window (two tabs refreshing at once): a valid sibling in the same family.
@@ -144,16 +150,19 @@ export function createRefreshSessions(options: {
       if (!existing) return false;
       if (existing.projectId !== projectId) throw otherProject();
       await revokeFamilyId(existing.familyId);
+      revoked(projectId, existing.userId, existing.familyId);
       return true;
     },
 
     async revokeFamily(projectId, userId, familyId) {
       const res = await Session.updateMany({ projectId, userId, familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      if (res.modifiedCount > 0) revoked(projectId, userId, familyId);
       return res.modifiedCount > 0;
     },
 
     async revokeAllForUser(projectId, userId) {
       const res = await Session.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      revoked(projectId, userId, null);
       return res.modifiedCount;
     },
 

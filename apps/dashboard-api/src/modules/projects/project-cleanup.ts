@@ -1,4 +1,5 @@
 import { publishProjectChanged } from '@urbackend/common/cache';
+import { backupModel } from '@urbackend/common/lifecycle';
 import type { Logger } from '@urbackend/common/logger';
 import { type Project, requestLogModel } from '@urbackend/common/models';
 import type { Platform } from '@urbackend/common/platform';
@@ -61,9 +62,13 @@ export async function deleteProjectEverywhere(deps: ProjectCleanupDeps, project:
     if (model) await attempt(name, () => model.deleteMany({ projectId: { $in: [project._id, projectId] } }));
   }
   await attempt('request logs', () => requestLogModel(deps.db.connection).deleteMany({ projectId: project._id }));
+  await attempt('backup records', () =>
+    backupModel(deps.db.connection).deleteMany({ projectId: { $in: [project._id, projectId] } }),
+  );
   await attempt('usage counters', () => deps.meter.forget(projectId));
   deps.storage.manager.invalidate(projectId);
   if (!project.resources?.storage?.isExternal) {
     await attempt('platform storage', () => deps.storage.manager.platform.deletePrefix(`${projectId}/`));
+    await attempt('backups', () => deps.storage.manager.platform.deletePrefix(`_backups/${projectId}/`));
   }
 }

@@ -124,6 +124,10 @@ const writers: Record<string, [read: (p: ScopedProject) => unknown, change: () =
         .send({ maxCollections: 7 })
         .expect(200),
   ],
+  lifecycle: [
+    (p) => p.lifecycle.trashRetentionDays,
+    () => request(t.app).patch(`${project()}/lifecycle`).set(auth(dev.accessToken)).send({ trashRetentionDays: 7 }).expect(200),
+  ],
   configVersion: [
     (p) => p.configVersion,
     () => request(t.app).patch(project()).set(auth(dev.accessToken)).send({ description: 'bumped' }).expect(200),

@@ -214,6 +214,11 @@ export function createDashboardRealtimeRouter(deps: DashboardRealtimeDeps): Rout
       data: {
         connections,
         dashboardStreams: live.dashboardStreams(projectId),
+        // The plan's limits (a server may lower them with REALTIME_MAX_*; -1 = unlimited).
+        limits: {
+          connections: scope.limits.maxRealtimeConnections,
+          subscriptionsPerConnection: scope.limits.maxRealtimeSubscriptions,
+        },
         bus: live.bus(),
       },
       message: 'Realtime statistics.',

@@ -24,7 +24,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const events: SseEvent[] = [];
   let ended = false;
-  let wake: (() => void)[] = [];
+  const wake: (() => void)[] = [];
   const notify = () => {
     for (const w of wake.splice(0)) w();
   };

@@ -18,6 +18,7 @@ import {
   compileSubscription,
   createConnectionPresence,
   createTicketStore,
+  effectiveLimit,
 } from '@urbackend/common/realtime';
 import type { ProjectScope } from '@urbackend/common/scope';
 import { verifyUserToken } from '../../middleware/auth-user.js';
@@ -98,7 +99,20 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
   const presence: ConnectionPresence = createConnectionPresence(deps.cache, logger, settings.heartbeatMs * 3);
   const connections = new Map<string, Connection>();
   const counters = { delivered: 0, opened: 0, dropped: {} as Record<string, number> };
-  let recent: number[] = [];
+  /** Deliveries per second over the last 10 s (a ring of per-second counters: constant memory). */
+  const RATE_WINDOW = 10;
+  const ring = new Array<number>(RATE_WINDOW).fill(0);
+  let ringSecond = 0;
+  function advance(second: number): void {
+    if (second - ringSecond >= RATE_WINDOW) ring.fill(0);
+    else for (let s = ringSecond + 1; s <= second; s++) ring[s % RATE_WINDOW] = 0;
+    if (second > ringSecond) ringSecond = second;
+  }
+  function countDelivery(): void {
+    const second = Math.floor(Date.now() / 1000);
+    advance(second);
+    ring[second % RATE_WINDOW] = (ring[second % RATE_WINDOW] ?? 0) + 1;
+  }
 
   function countDrop(reason: string) {
     counters.dropped[reason] = (counters.dropped[reason] ?? 0) + 1;
@@ -139,6 +153,16 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     return conn.scope.actor.type === 'key' ? (conn.scope.actor.user?.userId ?? null) : null;
   }
 
+  function maxSubscriptionsOf(conn: Connection): number {
+    return effectiveLimit(conn.scope.limits.maxRealtimeSubscriptions ?? -1, settings.maxSubscriptionsPerConnection);
+  }
+
+  /** The session family (`sid` claim) of a connection's user token. */
+  function sessionOf(conn: Connection): string | null {
+    const sid = conn.scope.actor.type === 'key' ? conn.scope.actor.user?.claims.sid : undefined;
+    return typeof sid === 'string' ? sid : null;
+  }
+
   function close(conn: Connection, reason: string): void {
     if (conn.closed) return;
     conn.closed = true;
@@ -161,7 +185,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     const view = sub.compiled.view(entry.record);
     if (!view) return;
     counters.delivered += 1;
-    recent.push(Date.now());
+    countDelivery();
     if (!conn.transport.send(sub.id, { id: entry.id, ...view })) close(conn, 'slow-consumer');
   }
 
@@ -170,7 +194,12 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     if (compareIds(entry.id, conn.position) > 0) conn.position = entry.id;
     const { record } = entry;
     const userId = userOf(conn);
-    if (userId && record.kind === 'revoke' && record.userId === userId) {
+    if (
+      userId &&
+      record.kind === 'revoke' &&
+      record.userId === userId &&
+      (!record.sessionId || record.sessionId === sessionOf(conn))
+    ) {
       close(conn, 'user-revoked');
       return;
     }
@@ -256,8 +285,6 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
       byProject.set(conn.projectId, ids);
     }
     void presence.renew(byProject);
-    const cutoff = Date.now() - 10_000;
-    recent = recent.filter((t) => t >= cutoff);
   }, settings.heartbeatMs);
   heartbeat.unref();
 
@@ -308,8 +335,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
      */
     async open(scope: ProjectScope, credentials: Credentials, transport: Transport): Promise<Connection> {
       const projectId = scope.project._id;
-      const max = settings.maxConnectionsPerProject;
-      if (max === 0) throw forbidden('Realtime is disabled on this server.');
+      const max = effectiveLimit(scope.limits.maxRealtimeConnections ?? -1, settings.maxConnectionsPerProject);
+      if (max === 0) throw forbidden("Realtime is disabled for this project (the server or the owner's plan).");
       const id = randomUUID();
       let claimed: boolean;
       try {
@@ -317,7 +344,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
       } catch {
         throw unavailable('Realtime is unavailable right now; try again shortly.');
       }
-      if (!claimed) throw limited(`This project already has ${max} realtime connections (REALTIME_MAX_CONNECTIONS_PER_PROJECT).`);
+      if (!claimed) throw limited(`This project already has ${max} realtime connections, the limit of its plan.`);
       const conn: Connection = {
         id,
         projectId,
@@ -354,10 +381,9 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
       input: { id: string; collection: string; query: Record<string, unknown>; since: string | null },
     ): Promise<void> {
       if (conn.subscriptions.has(input.id)) throw badRequest(`Subscription "${input.id}" already exists.`);
-      if (conn.subscriptions.size >= settings.maxSubscriptionsPerConnection) {
-        throw limited(
-          `At most ${settings.maxSubscriptionsPerConnection} subscriptions per connection (REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION).`,
-        );
+      const maxSubscriptions = maxSubscriptionsOf(conn);
+      if (maxSubscriptions >= 0 && conn.subscriptions.size >= maxSubscriptions) {
+        throw limited(`At most ${maxSubscriptions} subscriptions per connection on this project's plan.`);
       }
       const compiled = compileSubscription(conn.scope, input.collection, input.query);
       // Registered synchronously (before any await), so no live entry can slip between "now" and the subscription.
@@ -372,6 +398,9 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
       conn.subscriptions.set(sub.id, sub);
       if (input.since) await replayInto(conn, sub, input.since);
     },
+
+    /** Subscriptions this connection may hold: the plan's limit under the server's ceiling (-1 unlimited). */
+    maxSubscriptions: maxSubscriptionsOf,
 
     unsubscribe(conn: Connection, id: string): boolean {
       return conn.subscriptions.delete(id);
@@ -409,7 +438,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     /** This process's realtime metrics. */
     stats() {
       const all = [...connections.values()];
-      const cutoff = Date.now() - 10_000;
+      advance(Math.floor(Date.now() / 1000));
       return {
         connections: {
           sse: all.filter((c) => c.transport.kind === 'sse').length,
@@ -418,7 +447,10 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
         subscriptions: all.reduce((n, c) => n + c.subscriptions.size, 0),
         opened: counters.opened,
         delivered: counters.delivered,
-        eventsPerSecond: recent.filter((t) => t >= cutoff).length / 10,
+        eventsPerSecond: ring.reduce((a, b) => a + b, 0) / RATE_WINDOW,
+        /** Connections dropped because they could not keep up (`slow-consumer`). */
+        drops: counters.dropped['slow-consumer'] ?? 0,
+        /** Closed connections by reason. */
         closed: { ...counters.dropped },
         bus: realtime.stats(),
       };

@@ -178,7 +178,7 @@ export function attachRealtimeWebSocket(
         type: 'welcome',
         connectionId: conn.id,
         heartbeatMs: settings.heartbeatMs,
-        maxSubscriptions: settings.maxSubscriptionsPerConnection,
+        maxSubscriptions: hub.maxSubscriptions(conn),
       });
     });
   }

@@ -57,6 +57,10 @@ export interface UserAuthInput {
   mailer: Mailer;
   /** The platform sender (`MAIL_FROM`), whose address OTP mails use. */
   mailFrom: string;
+  /** Data events of the `users` rows written here (signup, profile): realtime and webhooks. None when absent. */
+  onDataEvent?: Platform['onDataEvent'];
+  /** Sessions were revoked (logout, revocation, password change): realtime closes their connections. */
+  onSessionsRevoked?: (projectId: string, userId: string, sessionId: string | null) => void;
 }
 
 /** Everything the user-auth services share, built once in `deps.ts`. */
@@ -89,7 +93,7 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
     ...input,
     refreshTtlMs,
     tokens: createAccessTokens({ ttl: settings.accessTokenTtl }),
-    sessions: createRefreshSessions({ model: models.UserSession, ttlMs: refreshTtlMs }),
+    sessions: createRefreshSessions({ model: models.UserSession, ttlMs: refreshTtlMs, onRevoke: input.onSessionsRevoked }),
     otp: createOtpService({ model: models.UserOtp, claims }),
     oauthStates: createOneTimeStore(claims, 'uauth:oauth-state'),
     exchangeCodes: createOneTimeStore(claims, 'uauth:oauth-exchange'),

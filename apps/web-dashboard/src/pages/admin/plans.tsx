@@ -11,6 +11,8 @@ const LABELS: Record<string, string> = {
   maxCollections: 'Collections per project',
   maxMembers: 'Members per project (owner included)',
   exportsPerDay: 'Collection exports per project per day',
+  maxRealtimeConnections: 'Realtime connections per project',
+  maxRealtimeSubscriptions: 'Subscriptions per realtime WebSocket',
   reqPerDay: 'Requests per day',
   reqPerMinute: 'Requests per minute',
   storageBytes: 'File storage',

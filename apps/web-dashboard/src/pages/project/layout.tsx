@@ -29,6 +29,7 @@ const NAV = [
   { to: 'settings', label: 'Settings' },
   { to: 'members', label: 'Members' },
   { to: 'config-log', label: 'Config log' },
+  { to: 'backups', label: 'Backups' },
 ];
 
 /** The project query (shared cache key, so every page sees updates after `reload`). */

@@ -113,7 +113,10 @@ describe('schema as code in the dashboard', () => {
     await page.screenshot({ path: '/tmp/ub-api-reference.png' }).catch(() => undefined);
     await page.getByRole('tablist', { name: 'Key kind' }).getByRole('tab', { name: 'Secret key' }).click();
     // The secret-key document: its own description, and the secret-only `mail` and `storage` sections.
-    await page.getByText(/server-side only: bypasses RLS/).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/server-side only: bypasses RLS/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await page.getByText('mail', { exact: true }).first().waitFor();
     await page.getByText('storage', { exact: true }).first().waitFor();
     expect([...hosts].filter((h) => h !== '127.0.0.1' && h !== 'localhost')).toEqual([]);

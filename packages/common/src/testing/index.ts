@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { type RedisClient, type RedisConnection, type RedisConnectionConfig, createRedisConnection } from '../cache/index.js';
 import type { BaseConfig } from '../config/index.js';
@@ -199,7 +199,9 @@ export function testBaseConfig(platform: Pick<TestPlatform, 'mongoUri'>): BaseCo
     http: { bodyLimit: '1mb', trustProxy: false, dashboardOrigins: ['http://localhost:5173'] },
     security: {
       jwtSecret: 'test-jwt-secret-that-is-long-enough-0123456789',
-      encryptionKey: randomBytes(32).toString('hex'),
+      // One key per test platform, like one ENCRYPTION_KEY shared by both apps of an install:
+      // the public API reads what the dashboard encrypted and accepts the API keys it issued.
+      encryptionKey: createHash('sha256').update(`test-encryption-key:${platform.mongoUri}`).digest('hex'),
       previousEncryptionKeys: [],
       allowPrivateTargets: true,
     },

@@ -11,22 +11,12 @@
  * Run: `pnpm bench` (all) or `tsx --conditions=development scripts/bench/hot-paths.ts`.
  * Env: BENCH_REQUESTS (1000 per scenario), BENCH_CONCURRENCY (10), BENCH_DOCS (1000).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import { createApp } from '../../apps/public-api/src/app.js';
-import { loadPublicConfig } from '../../apps/public-api/src/config.js';
-import { createDeps } from '../../apps/public-api/src/deps.js';
 import { sha256Hex } from '../../packages/common/src/crypto/index.js';
-import { createLogger } from '../../packages/common/src/logger/index.js';
-import { createTestProject } from '../../packages/common/src/testing/projects.js';
-import { ensureMongo } from '../services/mongo.js';
-import { ensureRedis } from '../services/redis.js';
+import { listen, startBenchProduct } from './product.js';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -36,13 +26,6 @@ interface Result {
   rps: number;
   p50: number;
   p99: number;
-}
-
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = await new Promise<Server>((r) => {
-    const s = app.listen(0, '127.0.0.1', () => r(s));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** `requests` GETs over `concurrency` workers; every answer must have status `expect`. */
@@ -72,30 +55,9 @@ const mb = () => `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`;
 
 /** Runs the benchmark and prints its lines with `log`. */
 export async function runHotPathsBench(log: (line: string) => void): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ub-bench-'));
-  const quiet = () => undefined;
-  const mongo = await ensureMongo({ dataDir: dir, log: quiet });
-  const redis = await ensureRedis({ dataDir: dir, requireReal: true, log: quiet });
-  const platformDbName = `benchhot_${process.pid}`;
-  const prefix = `benchhot${process.pid}:`;
-  const uri = new URL(mongo.uri);
-  uri.pathname = `/${platformDbName}`;
-  uri.searchParams.set('monitorCommands', 'true');
-  const config = loadPublicConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    MONGODB_URI: uri.toString(),
-    REDIS_URL: redis.url ?? undefined,
-    REDIS_KEY_PREFIX: prefix,
-    JWT_SECRET: 'bench-secret-that-is-long-enough-0123456789',
-    ENCRYPTION_KEY: 'b'.repeat(64),
-    RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
-    PLAN_LIMITS: JSON.stringify({ free: { reqPerMinute: -1, reqPerDay: -1 } }),
-  });
-  const logger = createLogger({ name: 'bench', level: 'silent' });
-  const deps = createDeps(config, logger);
-  await deps.db.connect();
-  const project = await createTestProject(deps.db, deps.secretBox, {
+  const run = await startBenchProduct({
+    label: 'benchhot',
+    planLimits: { reqPerMinute: -1, reqPerDay: -1 },
     collections: [
       {
         name: 'items',
@@ -106,6 +68,7 @@ export async function runHotPathsBench(log: (line: string) => void): Promise<voi
       },
     ],
   });
+  const { deps, project, prefix } = run;
   // A key as the dashboard issues it (with its check value).
   const publishable = deps.keyIssuer.issue('pk_live_');
   await deps.models.Project.updateOne({ _id: project.projectId }, { $set: { publishableKeyHash: sha256Hex(publishable) } });
@@ -122,7 +85,7 @@ export async function runHotPathsBench(log: (line: string) => void): Promise<voi
   const rssIdle = mb();
   const product = await listen(createApp(deps));
 
-  const bareConn = await mongoose.createConnection(mongo.uri).asPromise();
+  const bareConn = await mongoose.createConnection(run.mongoUri).asPromise();
   const bareDb = bareConn.useDb(`benchhot_bare_${process.pid}`);
   const bareItems = bareDb.collection('items');
   await bareItems.insertMany(seed.map((d) => ({ ...d })));
@@ -166,7 +129,7 @@ export async function runHotPathsBench(log: (line: string) => void): Promise<voi
       mongoCommands++;
     };
     client.on('commandStarted', onCommand);
-    const monitor = new Redis(redis.url ?? '');
+    const monitor = new Redis(run.redisUrl);
     const redisLines: string[] = [];
     const m = await monitor.monitor();
     m.on('monitor', (_time: string, args: string[]) => {
@@ -193,17 +156,7 @@ export async function runHotPathsBench(log: (line: string) => void): Promise<voi
     bare.server.close();
     await bareDb.dropDatabase();
     await bareConn.close();
-    await deps.db.connection
-      .useDb(platformDbName)
-      .dropDatabase()
-      .catch(() => undefined);
-    await deps.db
-      .tenantDb(project.projectId)
-      .dropDatabase()
-      .catch(() => undefined);
-    await deps.close();
-    await Promise.allSettled([mongo.stop(), redis.stop()]);
-    await rm(dir, { recursive: true, force: true });
+    await run.close();
   }
 }
 

@@ -10,31 +10,14 @@
  * Env: BENCH_INSERTS (400), BENCH_CONCURRENCY (10). Uses MONGODB_URI / REDIS_URL when set, else
  * starts the embedded servers like `pnpm dev`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { createApp } from '../../apps/public-api/src/app.js';
-import { loadPublicConfig } from '../../apps/public-api/src/config.js';
-import { createDeps } from '../../apps/public-api/src/deps.js';
-import { createLogger } from '../../packages/common/src/logger/index.js';
-import { createTestProject } from '../../packages/common/src/testing/projects.js';
-import { ensureMongo } from '../services/mongo.js';
-import { ensureRedis } from '../services/redis.js';
+import { listen, startBenchProduct } from './product.js';
 
 const inserts = Number(process.env.BENCH_INSERTS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
-
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = await new Promise<Server>((r) => {
-    const s = app.listen(0, '127.0.0.1', () => r(s));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 async function load(url: string, headers: Record<string, string>): Promise<number> {
   let next = 0;
@@ -56,30 +39,9 @@ async function load(url: string, headers: Record<string, string>): Promise<numbe
 
 /** Runs the benchmark and prints its lines with `log`. */
 export async function runInsertPathBench(log: (line: string) => void): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ub-bench-'));
-  const quiet = () => undefined;
-  const mongo = await ensureMongo({ dataDir: dir, log: quiet });
-  const redis = await ensureRedis({ dataDir: dir, requireReal: true, log: quiet });
-  const platformDbName = `bench_${process.pid}`;
-  const prefix = `bench${process.pid}:`;
-  const uri = new URL(mongo.uri);
-  uri.pathname = `/${platformDbName}`;
-  uri.searchParams.set('monitorCommands', 'true'); // command monitoring, to count what a request sends
-  const config = loadPublicConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    MONGODB_URI: uri.toString(),
-    REDIS_URL: redis.url ?? undefined,
-    REDIS_KEY_PREFIX: prefix,
-    JWT_SECRET: 'bench-secret-that-is-long-enough-0123456789',
-    ENCRYPTION_KEY: 'a'.repeat(64),
-    RATE_LIMIT_PUBLIC_IP_PER_MIN: '0',
-    PLAN_LIMITS: JSON.stringify({ free: { reqPerMinute: -1, reqPerDay: -1, mongoBytes: 50_000_000 } }),
-  });
-  const logger = createLogger({ name: 'bench', level: 'silent' });
-  const deps = createDeps(config, logger);
-  await deps.db.connect();
-  const project = await createTestProject(deps.db, deps.secretBox, {
+  const run = await startBenchProduct({
+    label: 'bench',
+    planLimits: { reqPerMinute: -1, reqPerDay: -1, mongoBytes: 50_000_000 },
     collections: [
       {
         name: 'items',
@@ -90,10 +52,11 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
       },
     ],
   });
+  const { deps, project, prefix, platformDbName } = run;
   const product = await listen(createApp(deps));
 
   // The bare baseline: Express + the driver, one insertOne per request, same server.
-  const bareConn = await mongoose.createConnection(mongo.uri).asPromise();
+  const bareConn = await mongoose.createConnection(run.mongoUri).asPromise();
   const bareItems = bareConn.useDb(`bench_bare_${process.pid}`).collection('items');
   const bareApp = express();
   bareApp.use(express.json());
@@ -114,7 +77,7 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     const onCommand = (e: { databaseName: string; commandName: string; command: Record<string, unknown> }) =>
       commands.push({ db: e.databaseName, name: `${e.commandName} ${String(e.command[e.commandName])}` });
     client.on('commandStarted', onCommand);
-    const monitor = new Redis(redis.url ?? '');
+    const monitor = new Redis(run.redisUrl);
     // MONITOR sees every client of the server: keep the connections that touched this run's keys.
     const seen: { source: string; name: string }[] = [];
     const ours = new Set<string>();
@@ -157,17 +120,7 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     bare.server.close();
     await bareConn.useDb(`bench_bare_${process.pid}`).dropDatabase();
     await bareConn.close();
-    await deps.db.connection
-      .useDb(platformDbName)
-      .dropDatabase()
-      .catch(() => undefined);
-    await deps.db
-      .tenantDb(project.projectId)
-      .dropDatabase()
-      .catch(() => undefined);
-    await deps.close();
-    await Promise.allSettled([mongo.stop(), redis.stop()]);
-    await rm(dir, { recursive: true, force: true });
+    await run.close();
   }
 }
 

@@ -88,37 +88,19 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     res.json({ message: 'Plan updated', developerId: String(_id), plan, limits: plans.limitsFor({ plan }) });
   });
 
-  r.post('/developers/:developerId/disable', async (req, res) => {
-    const _id = parseObjectId(parse(devParams, req.params).developerId);
-    const me = currentDeveloper(res);
-    const result = await admin.disable(_id, me);
-    await admin.record(
-      me,
-      'developer.disable',
-      { type: 'developer', id: result._id, label: result.email },
-      {
-        alreadyDisabled: result.wasDisabled,
-      },
-    );
-    const { wasDisabled: _, ...data } = result;
-    res.json({ success: true, data, message: `Developer ${result.email} disabled` });
-  });
-
-  r.post('/developers/:developerId/enable', async (req, res) => {
-    const _id = parseObjectId(parse(devParams, req.params).developerId);
-    const me = currentDeveloper(res);
-    const result = await admin.enable(_id, me);
-    await admin.record(
-      me,
-      'developer.enable',
-      { type: 'developer', id: result._id, label: result.email },
-      {
-        wasDisabled: result.wasDisabled,
-      },
-    );
-    const { wasDisabled: _, ...data } = result;
-    res.json({ success: true, data, message: `Developer ${result.email} enabled` });
-  });
+  /** Disable / enable: the same route shape, recorded in the platform audit log. */
+  for (const action of ['disable', 'enable'] as const) {
+    r.post(`/developers/:developerId/${action}`, async (req, res) => {
+      const _id = parseObjectId(parse(devParams, req.params).developerId);
+      const me = currentDeveloper(res);
+      const result = await admin[action](_id, me);
+      const on = { type: 'developer', id: result._id, label: result.email } as const;
+      const details = action === 'disable' ? { alreadyDisabled: result.wasDisabled } : { wasDisabled: result.wasDisabled };
+      await admin.record(me, `developer.${action}`, on, details);
+      const { wasDisabled: _, ...data } = result;
+      res.json({ success: true, data, message: `Developer ${result.email} ${action}d` });
+    });
+  }
 
   r.delete('/developers/:developerId', async (req, res) => {
     const _id = parseObjectId(parse(devParams, req.params).developerId);

@@ -211,3 +211,4 @@ export function testBaseConfig(platform: Pick<TestPlatform, 'mongoUri'>): BaseCo
     shutdownGraceMs: 1000,
   };
 }
+export { Inbox, openSse, type SseClient, type SseEvent } from './sse-client.js';

@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type SseClient, openSse } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +15,6 @@ import {
   createTestProject,
   registerVerifiedDeveloper,
 } from '../../../test/helpers.js';
-import { type SseClient, openSse } from './realtime.test-client.js';
 
 let t: DashboardTestApp;
 let server: Server;

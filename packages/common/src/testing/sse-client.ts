@@ -1,4 +1,7 @@
-/** A test reader of the dashboard's live routes: an event stream over fetch, awaitable. */
+/**
+ * A test reader of server-sent event streams (the public API's realtime routes, the dashboard's
+ * live routes): an event stream read over fetch, every event kept in order, awaitable.
+ */
 
 export interface SseEvent {
   id: string | null;
@@ -6,12 +9,48 @@ export interface SseEvent {
   data: Record<string, unknown>;
 }
 
+/** Messages (SSE events or WebSocket messages) collected in order, with waiters. */
+export class Inbox<T> {
+  readonly items: T[] = [];
+  private waiters: (() => void)[] = [];
+  ended = false;
+
+  push(item: T) {
+    this.items.push(item);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  end() {
+    this.ended = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves with the first item (from index `from`) matching `match`; rejects after `timeoutMs`. */
+  async next(match: (item: T) => boolean, timeoutMs = 5000, from = 0): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.items.slice(from).find(match);
+      if (found) return found;
+      if (this.ended) throw new Error(`stream ended without the expected message; got ${JSON.stringify(this.items)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for a message; got ${JSON.stringify(this.items)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
 export interface SseClient {
   status: number;
-  /** The JSON error body when the answer was not a stream. */
+  /** The error body when the answer was not a stream. */
   body: unknown;
+  inbox: Inbox<SseEvent>;
   events: SseEvent[];
-  /** The first event (from the start) matching `match`; rejects after `timeoutMs` or when the stream ended without it. */
   next(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   /** The data events (insert/update/delete/reset) received so far. */
   dataEvents(): SseEvent[];
@@ -22,34 +61,14 @@ export interface SseClient {
 export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const controller = new AbortController();
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
-  const events: SseEvent[] = [];
-  let ended = false;
-  const wake: (() => void)[] = [];
-  const notify = () => {
-    for (const w of wake.splice(0)) w();
-  };
+  const inbox = new Inbox<SseEvent>();
   const client: SseClient = {
     status: res.status,
     body: null,
-    events,
-    async next(match, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(match);
-        if (found) return found;
-        if (ended) throw new Error(`stream ended without the expected event; got ${JSON.stringify(events)}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out waiting for an event; got ${JSON.stringify(events)}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-    },
-    dataEvents: () => events.filter((e) => ['insert', 'update', 'delete', 'reset'].includes(e.event)),
+    inbox,
+    events: inbox.items,
+    next: (match, timeoutMs) => inbox.next(match, timeoutMs),
+    dataEvents: () => inbox.items.filter((e) => ['insert', 'update', 'delete', 'reset'].includes(e.event)),
     close: () => controller.abort(),
   };
   if (res.status !== 200 || !res.body) {
@@ -74,17 +93,15 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data.push(line.slice(6));
           }
-          if (data.length) events.push({ id, event, data: JSON.parse(data.join('\n')) as Record<string, unknown> });
+          if (data.length) inbox.push({ id, event, data: JSON.parse(data.join('\n')) as Record<string, unknown> });
           cut = buffer.indexOf('\n\n');
         }
-        notify();
       }
     } catch {
       // aborted
     }
-    ended = true;
-    notify();
+    inbox.end();
   })();
-  await client.next(() => true);
+  await inbox.next(() => true);
   return client;
 }

@@ -1,5 +1,5 @@
 /**
- * Screenshots of every main page at 1280 px (and a few at phone width) into `screenshots/`
+ * Screenshots of every main page at 1280 px (`desk-*`) and 390 px (`phone-*`) into `screenshots/`
  * (git-ignored). Starts embedded MongoDB/Redis (scripts/services), the real APIs, a mail sink and
  * the built dashboard, seeds a demo project through the APIs, then walks the pages in chromium.
  * Run: `pnpm build && pnpm --filter @urbackend/web-dashboard screenshots`.
@@ -142,48 +142,70 @@ async function main(): Promise<void> {
     await page.waitForURL(`${web}/dashboard`);
     await shot(page, `${web}/dashboard`, '05-dashboard', 'Bookshelf');
     const p = `${web}/projects/${projectId}`;
+    // Every project section and account page, at 1280 px and at 390 px (phone).
     const pages: [string, string, string?][] = [
-      ['', '06-project-overview', 'Quick start'],
-      ['/collections', '07-collections', 'books'],
-      ['/collections/new', '08-schema-new'],
-      ['/collections/books', '09-data-browser', 'Dune'],
-      ['/collections/books?tab=rules', '10-rls', 'Access rules'],
-      ['/collections/books/schema', '11-schema-edit', 'Edit schema'],
-      ['/users', '12-users'],
-      ['/storage', '13-storage'],
-      ['/analytics', '14-analytics'],
-      ['/logs', '15-logs'],
-      ['/webhooks', '16-webhooks'],
-      ['/mail', '17-mail'],
-      ['/keys', '18-keys', 'Rotate'],
-      ['/settings', '19-settings', 'Danger zone'],
-      ['/byod', '20-byod'],
+      ['', 'project-overview', 'Plan and usage'],
+      ['/collections', 'collections', 'books'],
+      ['/collections/new', 'schema-new'],
+      ['/collections/books', 'data-browser', 'Dune'],
+      ['/collections/books?tab=rules', 'rls', 'Access rules'],
+      ['/collections/books/schema', 'schema-edit', 'Edit schema'],
+      ['/schema', 'schema-as-code'],
+      ['/api-reference', 'api-reference'],
+      ['/users', 'users'],
+      ['/storage', 'storage'],
+      ['/analytics', 'analytics', 'Requests over time'],
+      ['/logs', 'logs'],
+      ['/webhooks', 'webhooks'],
+      ['/realtime', 'realtime'],
+      ['/mail', 'mail'],
+      ['/keys', 'keys', 'Rotate'],
+      ['/byod', 'byod'],
+      ['/settings', 'settings', 'Danger zone'],
+      ['/members', 'members'],
+      ['/config-log', 'config-log'],
+      ['/backups', 'backups'],
     ];
-    for (const [suffix, name, ready] of pages) await shot(page, `${p}${suffix}`, name, ready);
-    await shot(page, `${web}/profile`, '21-profile', 'Change password');
+    const account: [string, string, string?][] = [
+      ['/dashboard', 'dashboard', 'Your plan'],
+      ['/profile', 'profile', 'Change password'],
+      ['/tokens', 'tokens'],
+      ['/invitations', 'invitations'],
+      ['/no/such/page', '404', 'Page not found'],
+    ];
+    const walk = async (pg: Page, prefix: string) => {
+      for (const [suffix, name, ready] of account) await shot(pg, `${web}${suffix}`, `${prefix}-${name}`, ready);
+      for (const [i, [suffix, name, ready]] of pages.entries()) {
+        await shot(pg, `${p}${suffix}`, `${prefix}-${String(i + 6).padStart(2, '0')}-${name}`, ready);
+      }
+    };
+    await walk(page, 'desk');
     await page.goto(`${web}/dashboard`);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(outDir, '22-create-project.png') });
+    await page.getByRole('button', { name: 'Clone from a backup file' }).waitFor();
     await page.goto(`${p}/collections/books`);
     await page
       .getByRole('button', { name: /^Edit / })
       .first()
-      .click();
+      .click()
+      .catch(() => log('no Edit button in the data browser'));
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(outDir, '23-record-form.png') });
-    await page.goto(`${p}/collections/books/schema`);
-    await page.getByRole('button', { name: 'More options' }).nth(2).click();
-    await page.screenshot({ path: path.join(outDir, '24-schema-constraints.png'), fullPage: true });
+    await page.screenshot({ path: path.join(outDir, 'desk-record-form.png') });
     const phone = await stack.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     await phone.goto(`${web}/login`);
     await phone.getByLabel('Email').fill(email);
     await phone.getByLabel('Password').fill(password);
     await phone.getByRole('button', { name: 'Log in' }).click();
     await phone.waitForURL(`${web}/dashboard`);
-    await shot(phone, `${web}/dashboard`, 'phone-dashboard', 'Bookshelf');
-    await shot(phone, `${p}/collections/books`, 'phone-data-browser', 'Dune');
-    await shot(phone, `${p}/settings`, 'phone-settings', 'Danger zone');
+    await walk(phone, 'phone');
+    // The phone menu, open: every project section in one tap.
+    await phone.goto(p);
+    await phone.getByRole('button', { name: /all project sections/ }).click();
+    await phone.screenshot({ path: path.join(outDir, 'phone-menu-open.png') });
+    // Logging out says so.
+    await phone.goto(`${web}/dashboard`);
+    await phone.getByRole('button', { name: 'Log out' }).click();
+    await phone.getByText('You are logged out.').waitFor();
+    await phone.screenshot({ path: path.join(outDir, 'phone-logged-out.png') });
     log(`done: ${outDir}`);
   } finally {
     await stack.close();

@@ -14,6 +14,7 @@ import './styles/widgets.css';
 import './styles/features.css';
 import './styles/pages.css';
 import './styles/teams.css';
+import './styles/grid.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {

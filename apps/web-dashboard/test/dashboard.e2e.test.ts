@@ -148,7 +148,11 @@ describe('web dashboard in a real browser', () => {
     await dialog.getByText('This field is required.').waitFor();
     await dialog.getByLabel('title *').fill('Hello world');
     await dialog.getByLabel('userId').fill('user-1');
-    await dialog.getByLabel('tags').fill('["news", "intro"]');
+    // Arrays are edited as lists (issue 17): one input per item.
+    await dialog.getByRole('button', { name: '+ Add tags item' }).click();
+    await dialog.getByLabel('tags item 1').fill('news');
+    await dialog.getByRole('button', { name: '+ Add tags item' }).click();
+    await dialog.getByLabel('tags item 2').fill('intro');
     await dialog.getByRole('button', { name: 'Add document' }).click();
     await expectToast('Document added');
     await page.getByRole('cell', { name: 'Hello world' }).waitFor();
@@ -225,18 +229,11 @@ describe('web dashboard in a real browser', () => {
     await page.getByRole('cell', { name: '/api/data/missing' }).first().waitFor();
   });
 
-  it("shows the server's message when the plan does not include webhooks", async () => {
+  it('says before any form that the plan does not include webhooks (issue 17)', async () => {
     await page.goto(`${projectUrl}/webhooks`);
     await page.getByRole('heading', { name: 'No webhooks' }).waitFor();
-    await page.getByRole('button', { name: 'New webhook' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Name').fill('Search indexer');
-    await dialog.getByLabel('Endpoint URL').fill('https://hooks.example.com/urbackend');
-    await dialog.getByLabel('Signing secret').fill('a-very-long-signing-secret');
-    await dialog.getByLabel('insert').first().check();
-    await dialog.getByRole('button', { name: 'Create webhook' }).click();
-    await dialog.getByRole('alert').filter({ hasText: 'Webhooks are a Pro feature' }).waitFor();
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Webhooks are not included in the free plan.').waitFor();
+    expect(await page.getByRole('button', { name: 'New webhook' }).isDisabled()).toBe(true);
   });
 
   it('rotates the secret key: the old key stops working, the new one works', async () => {

@@ -36,6 +36,7 @@ const routes: [Method, string, Action, unknown?][] = [
   ['delete', '/api/projects/:p/byod-config/storage', 'write'],
   ['get', '/api/projects/:p/logs', 'read'],
   ['get', '/api/projects/:p/analytics', 'read'],
+  ['get', '/api/projects/:p/usage', 'read'],
   ['post', '/api/projects/:p/collections', 'write', { name: 'things', schema: [] }],
   ['patch', '/api/projects/:p/collections/posts', 'write', { schema: [] }],
   ['delete', '/api/projects/:p/collections/posts', 'write'],

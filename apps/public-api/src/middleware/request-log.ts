@@ -70,6 +70,19 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
 export function requestLogMiddleware(writer: RequestLogWriter): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // The route template is captured when the router matches it: by 'finish', an error handled
+    // outside the sub-router has reset `req.baseUrl` (which gave `/:collectionName` for a 404).
+    let route = '';
+    let matched: unknown;
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => matched,
+      set(value: { path?: unknown } | undefined) {
+        matched = value;
+        if (typeof value?.path === 'string') route = `${req.baseUrl}${value.path}`;
+      },
+    });
     res.on('finish', () => {
       const scope = req.ctx?.scope;
       if (!scope || scope.actor.type !== 'key') return;
@@ -78,7 +91,7 @@ export function requestLogMiddleware(writer: RequestLogWriter): RequestHandler {
       writer.record({
         projectId: new ObjectId(scope.project._id),
         method: req.method,
-        route: `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}`,
+        route,
         path: req.originalUrl.split('?')[0] ?? '',
         status: res.statusCode,
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,

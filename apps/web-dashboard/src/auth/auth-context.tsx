@@ -32,6 +32,27 @@ export interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
+const SIGNED_IN_KEY = 'urbackend-signed-in';
+/** Set by `logout` for the login page's "You are logged out" message (read once). */
+export const LOGGED_OUT_KEY = 'urbackend-logged-out';
+
+/** Whether this browser holds a session (so a refresh cookie is worth asking for). Not a secret. */
+function wasSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY) === '1';
+  } catch {
+    return true;
+  }
+}
+function rememberSignedIn(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN_KEY, '1');
+    else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch {
+    // Storage unavailable: the refresh cookie is asked for on every load, as before.
+  }
+}
+
 /**
  * Holds the access token in memory only; the refresh token lives in an httpOnly cookie scoped to
  * `/api/auth`, so a page reload restores the session through `POST /api/auth/refresh-token`.
@@ -43,12 +64,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Developer | null>(null);
 
   const acceptSession = useCallback((session: SessionResponse) => {
+    rememberSignedIn(true);
     tokenRef.current = session.accessToken;
     setUser(session.user);
     setStatus('authenticated');
   }, []);
 
   const clear = useCallback(() => {
+    rememberSignedIn(false);
     tokenRef.current = null;
     setUser(null);
     setStatus('anonymous');
@@ -76,7 +99,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const api = useMemo(() => createApiClient({ getToken: () => tokenRef.current, refresh }), [refresh]);
 
   useEffect(() => {
-    void refresh();
+    // A browser that never signed in (or logged out) has no refresh cookie: asking would only
+    // log a 401 in the console on every page load.
+    if (!wasSignedIn()) setStatus('anonymous');
+    else void refresh();
   }, [refresh]);
 
   // Logging out in one tab logs out every open tab of the dashboard.
@@ -102,6 +128,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         // The local session is dropped either way; a failed server call only leaves a cookie that expires.
       }
       channel.current?.postMessage('logout');
+      try {
+        sessionStorage.setItem(LOGGED_OUT_KEY, everywhere ? 'everywhere' : 'here');
+      } catch {
+        // Storage unavailable: no message after logout.
+      }
       clear();
     },
     [api, clear],

@@ -25,10 +25,15 @@ export function Modal({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const mounted = useRef(true);
   useEffect(() => {
+    mounted.current = true;
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      mounted.current = false;
+      dialog?.close();
+    };
   }, []);
   return (
     <dialog
@@ -38,6 +43,11 @@ export function Modal({
       onCancel={(e) => {
         e.preventDefault();
         if (dismissible) onClose();
+      }}
+      onClose={() => {
+        // Chromium closes a dialog on a repeated Escape even when `cancel` is prevented: reopen it.
+        const dialog = ref.current;
+        if (!dismissible && mounted.current && dialog && !dialog.open) dialog.showModal();
       }}
     >
       <header className="modal-header">

@@ -47,13 +47,39 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 }
 
 /** Shows the server's error message, with an optional retry. */
+/**
+ * A server message without the repeated API path: "siteUrl: siteUrl must be…" → "siteUrl must be…",
+ * "domains.0: not a valid domain" → "Domain 1: not a valid domain".
+ */
+export function readableError(message: string): string {
+  return message
+    .split('; ')
+    .map((part) => {
+      const m = part.match(/^([A-Za-z_$][\w$]*(?:\.[\w$]+)*): (.+)$/s);
+      if (!m?.[1] || !m[2]) return part;
+      const [path, rest] = [m[1], m[2]];
+      const segments = path.split('.');
+      const last = segments[segments.length - 1] ?? path;
+      if (rest.startsWith(`${path} `) || rest.startsWith(`${last} `)) return rest;
+      const index = segments.findIndex((s) => /^\d+$/.test(s));
+      if (index > 0) {
+        const field = segments[index - 1] ?? '';
+        const singular = field.endsWith('s') ? field.slice(0, -1) : field;
+        const label = singular.charAt(0).toUpperCase() + singular.slice(1);
+        return `${label} ${Number(segments[index]) + 1}: ${rest}`;
+      }
+      return part;
+    })
+    .join('; ');
+}
+
 export function ErrorBanner({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
   if (!error) return null;
   return (
     <div className="alert alert-error" role="alert">
       <div>
         {title && <strong>{title}: </strong>}
-        {errorMessage(error)}
+        {readableError(errorMessage(error))}
       </div>
       {onRetry && (
         <Button small onClick={onRetry}>

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { fetchRegistrationMode } from '../api/admin.js';
-import { type SessionResponse, useAuth } from '../auth/auth-context.js';
+import { LOGGED_OUT_KEY, type SessionResponse, useAuth } from '../auth/auth-context.js';
 import { TextField } from '../components/form.js';
 import { Button, ErrorBanner, Loading, Notice } from '../components/ui.js';
 import { fieldErrors } from '../lib/api-client.js';
@@ -17,6 +17,21 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // The message after logout, read once from session storage.
+  const [loggedOut] = useState(() => {
+    try {
+      return sessionStorage.getItem(LOGGED_OUT_KEY);
+    } catch {
+      return null;
+    }
+  });
+  useEffect(() => {
+    try {
+      sessionStorage.removeItem(LOGGED_OUT_KEY);
+    } catch {
+      // ignore
+    }
+  }, []);
 
   if (status === 'authenticated' && user?.isVerified) return <Navigate to={from} replace />;
 
@@ -48,6 +63,11 @@ export function LoginPage() {
         </>
       }
     >
+      {loggedOut && (
+        <Notice kind="success">
+          {loggedOut === 'everywhere' ? 'You are logged out on every device.' : 'You are logged out.'} Log in again to continue.
+        </Notice>
+      )}
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
           label="Email"

@@ -71,7 +71,7 @@ export function CreateProjectModal({ onClose }: { onClose: () => void }) {
 
   if (created) {
     return (
-      <Modal title={`“${created.name}” is ready`} onClose={() => navigate(`/projects/${created._id}`)}>
+      <Modal title={`“${created.name}” is ready`} dismissible={false} onClose={() => navigate(`/projects/${created._id}`)}>
         <KeysOnce project={created} onDone={() => navigate(`/projects/${created._id}`)} />
       </Modal>
     );

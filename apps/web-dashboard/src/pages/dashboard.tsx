@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { projectsApi } from '../api/projects.js';
 import type { ProjectSummary } from '../api/types.js';
 import { useApi } from '../auth/auth-context.js';
+import { AccountPlanCard, PlanReason, planBlock, useAccountStats } from '../components/plan.js';
 import { QueryState } from '../components/query-state.js';
 import { Badge, Button, EmptyState, PageHeader, UsageBar } from '../components/ui.js';
 import { formatBytes, formatDay } from '../lib/format.js';
@@ -53,6 +54,8 @@ export function DashboardPage() {
   const [creating, setCreating] = useState(false);
   const [cloning, setCloning] = useState(false);
   const projects = useQuery({ queryKey: ['projects'], queryFn: () => projectsApi.list(api) });
+  const stats = useAccountStats();
+  const blocked = planBlock('project', stats.data?.plan, stats.data?.limits, stats.data?.usage.totalProjects);
   return (
     <>
       <PageHeader
@@ -60,13 +63,25 @@ export function DashboardPage() {
         subtitle="Each project has its own collections, users, files and API keys."
         actions={
           <>
-            <Button onClick={() => setCloning(true)}>Clone from a backup file</Button>
-            <Button variant="primary" onClick={() => setCreating(true)}>
+            <Button
+              onClick={() => setCloning(true)}
+              disabled={Boolean(blocked)}
+              aria-describedby={blocked ? 'project-limit' : undefined}
+            >
+              Clone from a backup file
+            </Button>
+            <Button
+              variant="primary"
+              onClick={() => setCreating(true)}
+              disabled={Boolean(blocked)}
+              aria-describedby={blocked ? 'project-limit' : undefined}
+            >
               New project
             </Button>
           </>
         }
       />
+      <PlanReason reason={blocked} id="project-limit" />
       <QueryState query={projects} label="projects">
         {(list) =>
           list.length === 0 ? (
@@ -89,6 +104,7 @@ export function DashboardPage() {
           )
         }
       </QueryState>
+      {stats.data && <AccountPlanCard data={stats.data} />}
       {creating && <CreateProjectModal onClose={() => setCreating(false)} />}
       {cloning && <CloneFromFileModal onClose={() => setCloning(false)} />}
     </>

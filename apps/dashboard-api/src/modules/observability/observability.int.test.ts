@@ -86,15 +86,41 @@ describe('analytics', () => {
     const data = res.body.data;
     expect(res.body.message).toBe('Analytics fetched successfully.');
     expect(data.totalRequests).toBe(5);
-    expect(data.rangeStats).toEqual({ totalRequests: 4, avgResponseTimeMs: 47.5, p95ResponseTimeMs: 100, errorRate: 25 });
+    expect(data.rangeStats).toEqual({
+      totalRequests: 4,
+      avgResponseTimeMs: 47.5,
+      p50ResponseTimeMs: 30,
+      p95ResponseTimeMs: 100,
+      errorRate: 25,
+    });
     expect(data.topEndpoints[0]).toMatchObject({ path: '/api/data/posts', method: 'GET', count: 2, avgLatency: 20 });
     expect(data.distributions.statusCodes).toEqual([
       { _id: '2xx', count: 3 },
       { _id: '4xx', count: 1 },
     ]);
-    expect(data.timeSeries.length).toBeGreaterThan(0);
+    expect(data.distributions.errorStatuses).toEqual([{ status: 401, count: 1 }]);
+    // Every minute of the hour is a bucket, the empty ones as zeros; the four requests are in them.
+    type Bucket = { _id: string; success: number; errors: number; p50Latency: number; p95Latency: number };
+    const minutes = data.timeSeries as Bucket[];
+    expect(minutes.length).toBeGreaterThanOrEqual(60);
+    expect(minutes.length).toBeLessThanOrEqual(61);
+    expect(minutes.every((b) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(b._id))).toBe(true);
+    expect(minutes.filter((b) => b.success + b.errors === 0).length).toBeGreaterThanOrEqual(56);
+    expect(minutes.reduce((n, b) => n + b.success + b.errors, 0)).toBe(4);
+    expect(minutes.some((b) => b.errors === 1 && b.p95Latency === 100)).toBe(true);
     const day = await request(t.app).get(`/api/projects/${projectId}/analytics?range=last24h`).set(auth(dev)).expect(200);
     expect(day.body.data.rangeStats.totalRequests).toBe(4);
+    // Hourly buckets for 24 hours, zeros included (not a single bar).
+    const hours = day.body.data.timeSeries as Bucket[];
+    expect(hours.length).toBeGreaterThanOrEqual(24);
+    expect(hours.length).toBeLessThanOrEqual(25);
+    expect(hours.every((b) => /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(b._id))).toBe(true);
+    const month = await request(t.app).get(`/api/projects/${projectId}/analytics?range=last30d`).set(auth(dev)).expect(200);
+    expect(month.body.data.timeSeries.length).toBeGreaterThanOrEqual(30);
+    // Grouped by route template: the two GETs of /api/data/posts are one endpoint.
+    expect(day.body.data.topEndpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual(
+      expect.arrayContaining(['GET /api/data/posts', 'POST /api/data/posts', 'POST /api/userAuth/login']),
+    );
     const week = await request(t.app).get(`/api/projects/${projectId}/analytics?range=last7d`).set(auth(dev)).expect(200);
     expect(week.body.data.rangeStats).toMatchObject({ totalRequests: 5, errorRate: 40 });
     await request(t.app).get(`/api/projects/${projectId}/analytics?range=forever`).set(auth(dev)).expect(400);
@@ -116,12 +142,36 @@ describe('analytics', () => {
     await request(t.app).get('/api/analytics/stats').expect(401);
   });
 
-  it('handles an empty range', () => {
-    expect(computeAnalytics([], 'last7d').rangeStats).toEqual({
+  it('handles an empty range: every day drawn as zero', () => {
+    const empty = computeAnalytics([], 'last7d', new Date('2026-03-10T12:00:00Z'));
+    expect(empty.rangeStats).toEqual({
       totalRequests: 0,
       avgResponseTimeMs: 0,
+      p50ResponseTimeMs: 0,
       p95ResponseTimeMs: 0,
       errorRate: 0,
     });
+    expect(empty.timeSeries.map((b) => b._id)).toEqual([
+      '2026-03-03',
+      '2026-03-04',
+      '2026-03-05',
+      '2026-03-06',
+      '2026-03-07',
+      '2026-03-08',
+      '2026-03-09',
+      '2026-03-10',
+    ]);
+    expect(empty.timeSeries.every((b) => b.success === 0 && b.errors === 0 && b.avgLatency === 0)).toBe(true);
+  });
+
+  it('shows the project plan limits next to its usage', async () => {
+    const res = await request(t.app).get(`/api/projects/${projectId}/usage`).set(auth(dev)).expect(200);
+    expect(res.body.data).toMatchObject({
+      plan: 'free',
+      limits: { maxCollections: 5, webhooksLimit: 0, mailTemplatesEnabled: false, maxMembers: 2 },
+      usage: { collections: 0, webhooks: 0, members: 1, mailThisMonth: 0 },
+    });
+    expect(res.body.data.usage.requestsToday).toBeGreaterThanOrEqual(3);
+    await request(t.app).get(`/api/projects/${projectId}/usage`).set(auth(stranger)).expect(404);
   });
 });

@@ -26,7 +26,7 @@ const analyticsQuery = z.object({
     .default('last24h'),
 });
 
-/** `/api/projects/:projectId/logs` and `/analytics`. */
+/** `/api/projects/:projectId/logs`, `/analytics` and `/usage`. */
 export function createObservabilityRouter(deps: {
   observability: ObservabilityService;
   access: (action: ProjectAction) => RequestHandler[];
@@ -35,6 +35,9 @@ export function createObservabilityRouter(deps: {
   r.get('/logs', ...deps.access('read'), async (req, res) => {
     const data = await deps.observability.logs(dashboardScope(req), parse(logsQuery, req.query));
     res.json({ success: true, data, message: '' });
+  });
+  r.get('/usage', ...deps.access('read'), async (req, res) => {
+    res.json({ success: true, data: await deps.observability.usage(dashboardScope(req)), message: '' });
   });
   r.get('/analytics', ...deps.access('read'), async (req, res) => {
     const { range } = parse(analyticsQuery, req.query);

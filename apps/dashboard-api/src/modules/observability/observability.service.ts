@@ -102,6 +102,39 @@ export function createObservabilityService(deps: {
       return { items, total, page: q.page, limit: q.limit };
     },
 
+    /**
+     * The project's effective limits (owner's plan with custom limits) next to what it uses now:
+     * the dashboard's "plan in sight" (`GET /api/projects/:projectId/usage`).
+     */
+    async usage(scope: DashboardScope) {
+      const { project, limits } = scope;
+      const projectId = new Types.ObjectId(project._id);
+      const now = new Date();
+      const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+      const [meter, requestsToday, webhooks, mails, doc] = await Promise.all([
+        deps.usageOf(project),
+        RequestLog.countDocuments({ projectId, day: now.toISOString().slice(0, 10) }),
+        models.Webhook.countDocuments({ projectId }),
+        models.MailDelivery.find({ projectId, createdAt: { $gte: monthStart }, status: { $ne: 'failed' } })
+          .select('to')
+          .lean(),
+        models.Project.findById(projectId).select('members collections').lean(),
+      ]);
+      return {
+        plan: project.owner.isAdmin ? 'admin' : project.owner.plan,
+        limits,
+        usage: {
+          collections: doc?.collections?.length ?? 0,
+          storageBytes: meter.storageUsed,
+          databaseBytes: meter.databaseUsed,
+          requestsToday,
+          mailThisMonth: mails.reduce((n, m) => n + (m.to?.length ?? 0), 0),
+          webhooks,
+          members: 1 + (doc?.members?.length ?? 0),
+        },
+      };
+    },
+
     async analytics(scope: DashboardScope, range: AnalyticsRange) {
       const { project, limits } = scope;
       const usage = await deps.usageOf(project);

@@ -105,7 +105,7 @@ describe('dashboard webhooks', () => {
     const res = await request(t.app)
       .post(`/api/projects/${project._id}/webhooks`)
       .set(auth(free))
-      .send({ name: 'x', url: `${receiverUrl}/x`, events: {} });
+      .send({ name: 'x', url: `${receiverUrl}/x`, events: { '*': { insert: true } } });
     expect(res.status).toBe(403);
   });
 
@@ -199,7 +199,7 @@ describe('dashboard webhooks', () => {
     const res = await request(strict.app)
       .post(`/api/projects/${project._id}/webhooks`)
       .set(auth(pro))
-      .send({ name: 'local', url: `${receiverUrl}/private`, events: {} });
+      .send({ name: 'local', url: `${receiverUrl}/private`, events: { '*': { insert: true } } });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/private or internal/);
   });

@@ -102,6 +102,8 @@ describe('CRUD with the secret key', () => {
       'PUT 200',
     ]);
     expect(logs[0]).toMatchObject({ route: '/api/data/:collectionName/:id', keyRole: 'secret' });
+    // A failed request (404 after the document was deleted) keeps its full route template too.
+    expect(logs.every((l) => l.route === '/api/data/:collectionName/:id')).toBe(true);
     expect(logs[0]?.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 

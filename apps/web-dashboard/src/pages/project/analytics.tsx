@@ -32,13 +32,22 @@ const RANGES = [
 ];
 const STATUS_COLORS: Record<string, string> = { '2xx': '#16a34a', '3xx': '#0ea5e9', '4xx': '#f59e0b', '5xx': '#dc2626' };
 
-/** "2026-05-08T14" → "14:00", "2026-05-08T14:05" → "14:05", a day stays as is. */
+/** "2026-05-08T14" → "14:00", "2026-05-08T14:05" → "14:05", "2026-05-08" → "05-08" (UTC buckets). */
 function bucketLabel(bucket: string): string {
   const hour = bucket.match(/T(\d\d)$/);
   if (hour) return `${hour[1]}:00`;
   const minute = bucket.match(/T(\d\d:\d\d)$/);
-  return minute?.[1] ?? bucket;
+  if (minute?.[1]) return minute[1];
+  return bucket.match(/^\d{4}-(\d\d-\d\d)$/)?.[1] ?? bucket;
 }
+
+/** What the analytics route answers now: every bucket (zeros included) with p50 / p95 latency. */
+type Bucket = { _id: string; success: number; errors: number; avgLatency: number; p50Latency?: number; p95Latency?: number };
+type Data = Analytics & {
+  rangeStats?: Analytics['rangeStats'] & { p50ResponseTimeMs?: number };
+  timeSeries?: Bucket[];
+  distributions?: Analytics['distributions'] & { errorStatuses?: { status: number; count: number }[] };
+};
 
 function Stat({ label, value }: { label: string; value: string }) {
   return (
@@ -49,12 +58,13 @@ function Stat({ label, value }: { label: string; value: string }) {
   );
 }
 
-function Charts({ data }: { data: Analytics }) {
+function Charts({ data }: { data: Data }) {
   const stats = data.rangeStats ?? { totalRequests: 0, avgResponseTimeMs: 0, p95ResponseTimeMs: 0, errorRate: 0 };
   const series = data.timeSeries ?? [];
   const statuses = data.distributions?.statusCodes ?? [];
+  const errorStatuses = data.distributions?.errorStatuses ?? [];
   const top = data.topEndpoints ?? [];
-  if (!stats.totalRequests && series.length === 0) {
+  if (!stats.totalRequests) {
     return (
       <EmptyState title="No requests in this period">
         Requests your apps make to the public API show up here within a few seconds.
@@ -66,11 +76,14 @@ function Charts({ data }: { data: Analytics }) {
       <div className="stats" aria-label="Summary">
         <Stat label="Requests" value={formatNumber(stats.totalRequests)} />
         <Stat label="Avg latency" value={`${Math.round(stats.avgResponseTimeMs)} ms`} />
+        {stats.p50ResponseTimeMs !== undefined && (
+          <Stat label="p50 latency" value={`${Math.round(stats.p50ResponseTimeMs)} ms`} />
+        )}
         <Stat label="p95 latency" value={`${Math.round(stats.p95ResponseTimeMs)} ms`} />
         <Stat label="Error rate" value={`${Number(stats.errorRate).toFixed(1)} %`} />
       </div>
       <div className="grid-2">
-        <Card title="Requests over time">
+        <Card title="Requests over time (UTC)">
           <div className="chart" role="img" aria-label="Successful and failed requests over time">
             <ResponsiveContainer width="100%" height={260}>
               <BarChart data={series}>
@@ -85,21 +98,31 @@ function Charts({ data }: { data: Analytics }) {
             </ResponsiveContainer>
           </div>
         </Card>
-        <Card title="Latency">
-          <div className="chart" role="img" aria-label="Average latency over time">
+        <Card title="Latency (p50 / p95)">
+          <div className="chart" role="img" aria-label="Median (p50) and p95 latency over time">
             <ResponsiveContainer width="100%" height={260}>
               <LineChart data={series}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="_id" fontSize={12} tickFormatter={bucketLabel} />
                 <YAxis unit=" ms" fontSize={12} />
                 <Tooltip labelFormatter={(l) => bucketLabel(String(l))} />
+                <Legend />
                 <Line
-                  type="monotone"
-                  dataKey="avgLatency"
-                  name="Avg latency (ms)"
+                  type="linear"
+                  dataKey="p50Latency"
+                  name="p50 (ms)"
                   stroke="#0ea5e9"
                   strokeWidth={2}
-                  dot={series.length < 3}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+                <Line
+                  type="linear"
+                  dataKey="p95Latency"
+                  name="p95 (ms)"
+                  stroke="#f59e0b"
+                  strokeWidth={2}
+                  dot={false}
                   isAnimationActive={false}
                 />
               </LineChart>
@@ -130,6 +153,18 @@ function Charts({ data }: { data: Analytics }) {
               </PieChart>
             </ResponsiveContainer>
           </div>
+          {errorStatuses.length > 0 && (
+            <>
+              <h3 className="small-heading">Errors by status</h3>
+              <ul className="error-statuses">
+                {errorStatuses.map((e) => (
+                  <li key={e.status}>
+                    <code>{e.status}</code> <span>{formatNumber(e.count)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
         </Card>
         <Card title="Top endpoints">
           {top.length === 0 ? (
@@ -183,7 +218,7 @@ export function AnalyticsPage() {
         actions={<SelectField label="Period" value={range} options={RANGES} onChange={(e) => setRange(e.target.value)} />}
       />
       <QueryState query={query} label="analytics">
-        {(data) => <Charts data={data} />}
+        {(data) => <Charts data={data as Data} />}
       </QueryState>
     </>
   );

@@ -3,6 +3,7 @@ import { type ByodInput, byodApi } from '../../api/extras.js';
 import { useApi } from '../../auth/auth-context.js';
 import { SelectField, TextField } from '../../components/form.js';
 import { ConfirmDialog } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { Badge, Button, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
 import { ApiError, errorMessage } from '../../lib/api-client.js';
 import { useProject } from './layout.js';
@@ -95,6 +96,9 @@ function Storage() {
   const [form, setForm] = useState<ByodInput>({ storageProvider: project.resources?.storage?.provider ?? 's3' });
   const [removing, setRemoving] = useState(false);
   const external = Boolean(project.resources?.storage?.isExternal);
+  const usage = useProjectUsage(projectId);
+  // On a plan without BYOS the form is disabled, with the reason, before anything is typed.
+  const planReason = planBlock('byos', usage.data?.plan, usage.data?.limits);
   const set = (k: keyof ByodInput) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -111,74 +115,81 @@ function Storage() {
         )
       }
     >
+      <PlanReason reason={planReason} id="byos-limit" />
       <form className="stack narrow" onSubmit={submit} noValidate>
-        <SelectField
-          label="Provider"
-          value={form.storageProvider}
-          options={[
-            { value: 's3', label: 'S3-compatible (AWS, R2, MinIO…)' },
-            { value: 'supabase', label: 'Supabase Storage' },
-          ]}
-          onChange={set('storageProvider')}
-        />
-        {form.storageProvider === 'supabase' ? (
-          <>
-            <TextField
-              label="Supabase project URL"
-              placeholder="https://xyz.supabase.co"
-              value={form.storageUrl ?? ''}
-              onChange={set('storageUrl')}
-            />
-            <TextField
-              label="Service role key"
-              type="password"
-              autoComplete="off"
-              value={form.storageKey ?? ''}
-              onChange={set('storageKey')}
-            />
-          </>
-        ) : (
-          <>
-            <TextField label="Bucket" value={form.s3Bucket ?? ''} onChange={set('s3Bucket')} />
-            <TextField label="Region" placeholder="us-east-1 or auto" value={form.s3Region ?? ''} onChange={set('s3Region')} />
-            <TextField
-              label="Endpoint (optional)"
-              placeholder="https://<account>.r2.cloudflarestorage.com"
-              value={form.s3Endpoint ?? ''}
-              onChange={set('s3Endpoint')}
-            />
-            <TextField
-              label="Access key ID"
-              autoComplete="off"
-              value={form.s3AccessKeyId ?? ''}
-              onChange={set('s3AccessKeyId')}
-            />
-            <TextField
-              label="Secret access key"
-              type="password"
-              autoComplete="off"
-              value={form.s3SecretAccessKey ?? ''}
-              onChange={set('s3SecretAccessKey')}
-            />
-            <TextField
-              label="Public URL host (optional)"
-              hint="Where files are publicly readable, e.g. a CDN domain."
-              value={form.publicUrlHost ?? ''}
-              onChange={set('publicUrlHost')}
-            />
-          </>
-        )}
-        <ErrorBanner error={save.error} />
-        <div className="row">
-          <Button type="submit" variant="primary" busy={save.busy}>
-            Save storage
-          </Button>
-          {external && (
-            <Button variant="danger" onClick={() => setRemoving(true)}>
-              Disconnect
-            </Button>
+        <fieldset
+          className="fieldset-plain stack"
+          disabled={Boolean(planReason)}
+          aria-describedby={planReason ? 'byos-limit' : undefined}
+        >
+          <SelectField
+            label="Provider"
+            value={form.storageProvider}
+            options={[
+              { value: 's3', label: 'S3-compatible (AWS, R2, MinIO…)' },
+              { value: 'supabase', label: 'Supabase Storage' },
+            ]}
+            onChange={set('storageProvider')}
+          />
+          {form.storageProvider === 'supabase' ? (
+            <>
+              <TextField
+                label="Supabase project URL"
+                placeholder="https://xyz.supabase.co"
+                value={form.storageUrl ?? ''}
+                onChange={set('storageUrl')}
+              />
+              <TextField
+                label="Service role key"
+                type="password"
+                autoComplete="off"
+                value={form.storageKey ?? ''}
+                onChange={set('storageKey')}
+              />
+            </>
+          ) : (
+            <>
+              <TextField label="Bucket" value={form.s3Bucket ?? ''} onChange={set('s3Bucket')} />
+              <TextField label="Region" placeholder="us-east-1 or auto" value={form.s3Region ?? ''} onChange={set('s3Region')} />
+              <TextField
+                label="Endpoint (optional)"
+                placeholder="https://<account>.r2.cloudflarestorage.com"
+                value={form.s3Endpoint ?? ''}
+                onChange={set('s3Endpoint')}
+              />
+              <TextField
+                label="Access key ID"
+                autoComplete="off"
+                value={form.s3AccessKeyId ?? ''}
+                onChange={set('s3AccessKeyId')}
+              />
+              <TextField
+                label="Secret access key"
+                type="password"
+                autoComplete="off"
+                value={form.s3SecretAccessKey ?? ''}
+                onChange={set('s3SecretAccessKey')}
+              />
+              <TextField
+                label="Public URL host (optional)"
+                hint="Where files are publicly readable, e.g. a CDN domain."
+                value={form.publicUrlHost ?? ''}
+                onChange={set('publicUrlHost')}
+              />
+            </>
           )}
-        </div>
+          <ErrorBanner error={save.error} />
+          <div className="row">
+            <Button type="submit" variant="primary" busy={save.busy}>
+              Save storage
+            </Button>
+            {external && (
+              <Button variant="danger" onClick={() => setRemoving(true)}>
+                Disconnect
+              </Button>
+            )}
+          </div>
+        </fieldset>
       </form>
       {removing && (
         <ConfirmDialog

@@ -9,6 +9,36 @@ import { useProject } from './layout.js';
 
 const tone = (s: number) => (s >= 500 ? 'bad' : s >= 400 ? 'warn' : 'good');
 
+/** "::ffff:127.0.0.1" (an IPv4 client seen over IPv6) → "127.0.0.1". */
+export function readableIp(ip: string | undefined | null): string {
+  if (!ip) return '—';
+  return ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+}
+
+const PERIODS = [
+  { value: '', label: 'Any time' },
+  { value: '15m', label: 'Last 15 minutes' },
+  { value: '1h', label: 'Last hour' },
+  { value: '24h', label: 'Last 24 hours' },
+  { value: '7d', label: 'Last 7 days' },
+  { value: '30d', label: 'Last 30 days' },
+  { value: 'custom', label: 'Custom range' },
+];
+const PERIOD_MS: Record<string, number> = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+};
+
+/** A `datetime-local` value (local time) as an ISO instant, or undefined when empty/invalid. */
+function isoOf(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
 /** Request logs of the project's public API with filters (CONTRACT §5). */
 export function LogsPage() {
   const { projectId } = useProject();
@@ -16,6 +46,9 @@ export function LogsPage() {
   const [method, setMethod] = useState('');
   const [status, setStatus] = useState('');
   const [path, setPath] = useState('');
+  const [period, setPeriod] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [applied, setApplied] = useState<Record<string, string>>({});
   const [page, setPage] = useState(1);
   const query = { ...applied, page: String(page), limit: '50' };
@@ -31,6 +64,14 @@ export function LogsPage() {
     if (method) next.method = method;
     if (status) next.statusClass = status.charAt(0);
     if (path.trim()) next.path = path.trim();
+    const span = PERIOD_MS[period];
+    if (span) next.from = new Date(Date.now() - span).toISOString();
+    if (period === 'custom') {
+      const f = isoOf(from);
+      const t = isoOf(to);
+      if (f) next.from = f;
+      if (t) next.to = t;
+    }
     setApplied(next);
     setPage(1);
   };
@@ -52,6 +93,13 @@ export function LogsPage() {
           onChange={(e) => setStatus(e.target.value)}
         />
         <TextField label="Path contains" value={path} onChange={(e) => setPath(e.target.value)} />
+        <SelectField label="Time" value={period} options={PERIODS} onChange={(e) => setPeriod(e.target.value)} />
+        {period === 'custom' && (
+          <>
+            <TextField label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+            <TextField label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+          </>
+        )}
         <Button type="submit" variant="primary" small>
           Apply
         </Button>
@@ -68,9 +116,9 @@ export function LogsPage() {
             <thead>
               <tr>
                 <th scope="col">Time</th>
+                <th scope="col">Status</th>
                 <th scope="col">Method</th>
                 <th scope="col">Path</th>
-                <th scope="col">Status</th>
                 <th scope="col">Latency</th>
                 <th scope="col">Key</th>
                 <th scope="col">IP</th>
@@ -82,10 +130,12 @@ export function LogsPage() {
                 return (
                   <tr key={l._id ?? `${l.at ?? l.timestamp}-${i}`}>
                     <td className="nowrap">{formatDate(l.at ?? l.timestamp)}</td>
-                    <td className="mono">{l.method}</td>
-                    <td className="mono small">{l.path ?? l.endpoint}</td>
                     <td>
                       <Badge tone={tone(s)}>{s}</Badge>
+                    </td>
+                    <td className="mono">{l.method}</td>
+                    <td className="mono small" title={(l as { route?: string }).route || undefined}>
+                      {l.path ?? l.endpoint}
                     </td>
                     <td>
                       {(l.latencyMs ?? l.responseTimeMs) !== undefined
@@ -93,7 +143,7 @@ export function LogsPage() {
                         : '—'}
                     </td>
                     <td className="small">{l.keyRole ?? '—'}</td>
-                    <td className="small">{l.ip ?? '—'}</td>
+                    <td className="small">{readableIp(l.ip)}</td>
                   </tr>
                 );
               })}

@@ -17,6 +17,8 @@ export interface MailDeliveryRow {
   attempts: { attemptNumber: number; status: string; error: string | null; attemptedAt: string }[];
   lastError: string | null;
   nextRetryAt: string | null;
+  provider?: 'byok' | 'default';
+  providerMessageId?: string | null;
   createdAt: string;
 }
 
@@ -36,13 +38,25 @@ function fetchDeliveries(api: ApiClient, projectId: string, page: number, status
 
 const tone = (s: MailDeliveryRow['status']) => (s === 'sent' ? 'good' : s === 'failed' ? 'bad' : 'warn');
 
+/**
+ * A mail "sent" by the platform mailer without a message id was only printed to the server log:
+ * the server runs without SMTP_URL (development). SMTP always answers with a message id.
+ */
+export const onlyLogged = (d: MailDeliveryRow) => d.status === 'sent' && d.provider === 'default' && !d.providerMessageId;
+
 function DeliveryRow({ d }: { d: MailDeliveryRow }) {
   const recipients = d.to.length > 2 ? `${d.to.slice(0, 2).join(', ')} +${d.to.length - 2}` : d.to.join(', ');
   return (
     <tr>
       <td className="nowrap">{formatDate(d.createdAt)}</td>
       <td>
-        <Badge tone={tone(d.status)}>{d.status}</Badge>
+        {onlyLogged(d) ? (
+          <span title="The server has no SMTP_URL: this mail was printed to its log, not delivered.">
+            <Badge>logged (no SMTP)</Badge>
+          </span>
+        ) : (
+          <Badge tone={tone(d.status)}>{d.status}</Badge>
+        )}
         {d.status === 'queued' && d.nextRetryAt && <div className="muted small">retry {formatDate(d.nextRetryAt)}</div>}
       </td>
       <td className="small" title={d.to.join(', ')}>

@@ -5,6 +5,7 @@ import type { MailTemplate } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { TextArea, TextField } from '../../components/form.js';
 import { ConfirmDialog, Modal } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { QueryState } from '../../components/query-state.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, ErrorBanner, Loading, PageHeader } from '../../components/ui.js';
@@ -122,6 +123,9 @@ export function MailPage() {
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [deleting, setDeleting] = useState<MailTemplate | null>(null);
   const guard = useGuard();
+  const usage = useProjectUsage(projectId);
+  const planReason = planBlock('mailTemplate', usage.data?.plan, usage.data?.limits);
+  const create = planReason ? { disabled: true, 'aria-describedby': 'mail-template-limit' } : guard;
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   return (
     <>
@@ -129,18 +133,19 @@ export function MailPage() {
         title="Mail templates"
         subtitle="Reusable emails your server sends with mail.send({ templateName, variables })."
         actions={
-          <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
+          <Button variant="primary" {...create} onClick={() => setEditing('new')}>
             New template
           </Button>
         }
       />
+      <PlanReason reason={planReason} id="mail-template-limit" />
       <QueryState query={templates} label="mail templates">
         {(list) =>
           list.length === 0 ? (
             <EmptyState
               title="No templates yet"
               action={
-                <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
+                <Button variant="primary" {...create} onClick={() => setEditing('new')}>
                   Create a template
                 </Button>
               }

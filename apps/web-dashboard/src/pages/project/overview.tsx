@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { ProjectPlanCard, useProjectUsage } from '../../components/plan.js';
 import { Badge, Card, PageHeader, UsageBar } from '../../components/ui.js';
 import { formatBytes, formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
@@ -9,6 +10,7 @@ export function OverviewPage() {
   const { project, projectId } = useProject();
   const db = project.metrics?.database ?? { used: project.databaseUsed ?? 0, limit: project.databaseLimit ?? 0 };
   const storage = project.metrics?.storage ?? { used: project.storageUsed ?? 0, limit: project.storageLimit ?? 0 };
+  const usage = useProjectUsage(projectId);
   return (
     <>
       <PageHeader title={project.name} subtitle={project.description || 'Project overview'} />
@@ -66,6 +68,7 @@ export function OverviewPage() {
           )}
         </Card>
       </div>
+      {usage.data && <ProjectPlanCard data={usage.data} />}
       <QuickStart project={project} />
     </>
   );

@@ -62,7 +62,8 @@ export function NewCollectionPage() {
   const [nameError, setNameError] = useState('');
   const saver = useSaver();
   const refTargets = useMemo(
-    () => [...project.collections.map((c) => c.name), ...(name && NAME_RE.test(name) ? [name] : [])],
+    // Deduplicated: a typed name equal to an existing collection gave a duplicate React key in "Points to".
+    () => [...new Set([...project.collections.map((c) => c.name), ...(name && NAME_RE.test(name) ? [name] : [])])],
     [project, name],
   );
 

@@ -36,7 +36,18 @@ function putWithProgress(url: string, file: File, onProgress: (pct: number) => v
 }
 
 const fileUrl = (f: StoredFile) => f.publicUrl ?? f.url ?? '';
-const fileName = (f: StoredFile) => f.name ?? f.path.split('/').pop() ?? f.path;
+/**
+ * The name the developer uploaded: stored keys are `<projectId>/<uuid>_<name>` (or `<uuid>-<name>`),
+ * so the UUID prefix is dropped for display (the full key stays in the tooltip).
+ */
+export function displayFileName(key: string): string {
+  const last = key.split('/').pop() ?? key;
+  return last.replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[_-]/i, '') || last;
+}
+const fileName = (f: StoredFile) => displayFileName(f.name ?? f.path);
+
+/** The per-file upload limit of a default server (`UPLOAD_LIMIT_BYTES`, 10 MB); the server checks it again. */
+const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const fileSize = (f: StoredFile) => f.size ?? f.metadata?.size;
 const isImage = (f: StoredFile) =>
   /^image\//.test(f.contentType ?? f.mimetype ?? f.metadata?.mimetype ?? '') || /\.(png|jpe?g|gif|webp|svg)$/i.test(f.path);
@@ -53,9 +64,26 @@ export function StoragePage() {
   const guard = useGuard();
   const files = useQuery({ queryKey: ['files', projectId], queryFn: () => storageApi.list(api, projectId) });
 
+  const storageUsed = project.metrics?.storage?.used ?? project.storageUsed ?? 0;
+  const storageLimit = project.metrics?.storage?.limit ?? project.storageLimit ?? 0;
+  /** Why a file cannot be uploaded, checked before any byte is sent (both sizes in the message). */
+  const refusal = (file: File): string | null => {
+    if (file.size > UPLOAD_LIMIT_BYTES) {
+      return `${file.name} is ${formatBytes(file.size)}; files may be at most ${formatBytes(UPLOAD_LIMIT_BYTES)} each.`;
+    }
+    if (storageLimit > 0 && storageUsed + file.size > storageLimit) {
+      return `${file.name} is ${formatBytes(file.size)}, but only ${formatBytes(Math.max(0, storageLimit - storageUsed))} of this project's ${formatBytes(storageLimit)} storage is left.`;
+    }
+    return null;
+  };
   const uploadOne = async (file: File) => {
     const patch = (p: Partial<Upload>) => setUploads((u) => u.map((x) => (x.name === file.name ? { ...x, ...p } : x)));
-    setUploads((u) => [...u.filter((x) => x.name !== file.name), { name: file.name, progress: 0 }]);
+    const refused = refusal(file);
+    setUploads((u) => [
+      ...u.filter((x) => x.name !== file.name),
+      { name: file.name, progress: 0, ...(refused ? { error: refused } : {}) },
+    ]);
+    if (refused) return;
     try {
       const ticket = await storageApi.requestUpload(api, projectId, file);
       await putWithProgress(ticket.signedUrl, file, (progress) => patch({ progress }));
@@ -64,7 +92,10 @@ export function StoragePage() {
       toast(`Uploaded ${file.name}`);
       setUploads((u) => u.filter((x) => x.name !== file.name));
     } catch (err) {
-      patch({ error: errorMessage(err) });
+      const message = errorMessage(err);
+      patch({
+        error: /exceeds limit/i.test(message) ? `${message} ${file.name} is ${formatBytes(file.size)}.` : message,
+      });
     }
   };
   const uploadAll = async (list: FileList | null) => {
@@ -148,7 +179,7 @@ export function StoragePage() {
                       <span aria-hidden="true">📄</span>
                     )}
                   </div>
-                  <div className="file-name" title={f.path}>
+                  <div className="file-name" title={`${fileName(f)} (stored as ${f.path})`}>
                     {fileName(f)}
                   </div>
                   <div className="muted small">

@@ -12,6 +12,51 @@ import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { useGuard } from './role.js';
 
+/** `::ffff:127.0.0.1` (an IPv4 address seen through an IPv6 socket) → `127.0.0.1`. */
+export function readableIp(ip: string | undefined | null): string {
+  if (!ip) return 'unknown IP';
+  const v4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip.trim());
+  if (v4?.[1]) return v4[1];
+  return ip.trim() === '::1' ? '::1 (this machine)' : ip.trim();
+}
+
+/** "Chrome on Windows" from a user agent; the raw string stays in the tooltip. */
+export function deviceOf(ua: string | undefined | null): string {
+  if (!ua) return 'Unknown device';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrom(e|ium)\//.test(ua)
+          ? /HeadlessChrome/.test(ua)
+            ? 'Headless Chrome'
+            : 'Chrome'
+          : /Safari\//.test(ua) && /Version\//.test(ua)
+            ? 'Safari'
+            : /^curl\//i.test(ua)
+              ? 'curl'
+              : /^node|undici|axios|okhttp|python-requests|Go-http-client/i.test(ua)
+                ? (ua.split(/[\/ ]/)[0] ?? 'A script')
+                : null;
+  const os = /Windows/.test(ua)
+    ? 'Windows'
+    : /iPhone|iPad|iPod/.test(ua)
+      ? 'iOS'
+      : /Android/.test(ua)
+        ? 'Android'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'macOS'
+          : /CrOS/.test(ua)
+            ? 'ChromeOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : null;
+  if (browser && os) return `${browser} on ${os}`;
+  return browser ?? os ?? (ua.length > 60 ? `${ua.slice(0, 57)}…` : ua);
+}
+
 const HIDDEN = new Set(['_id', 'email', 'password', 'createdAt', 'updatedAt', '__v', 'emailVerified']);
 
 /** Edit profile fields (as JSON) and reset the password of one end user. */
@@ -133,10 +178,11 @@ export function SessionsModal({ user, onClose }: { user: EndUser; onClose: () =>
                 const id = s.tokenId ?? s._id ?? s.id ?? '';
                 return (
                   <li key={id}>
-                    <div>
-                      <strong>{s.userAgent || 'Unknown device'}</strong>
+                    <div className="session-device">
+                      <strong title={s.userAgent || undefined}>{deviceOf(s.userAgent)}</strong>
                       <div className="muted small">
-                        {s.ip || 'unknown IP'} · started {formatDate(s.createdAt)} · last used {formatDate(s.lastUsedAt)}
+                        <span title={s.ip || undefined}>{readableIp(s.ip)}</span> · started {formatDate(s.createdAt)} · last used{' '}
+                        {formatDate(s.lastUsedAt)}
                       </div>
                     </div>
                     <Button small variant="danger" {...guard} onClick={() => void revoke(id)}>

@@ -2,16 +2,49 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { usersApi } from '../../api/extras.js';
+import { projectPath } from '../../api/projects.js';
 import type { EndUser } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
-import { TextField } from '../../components/form.js';
-import { Modal } from '../../components/modal.js';
+import { Checkbox, TextField } from '../../components/form.js';
+import { ConfirmDialog, Modal } from '../../components/modal.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, ErrorBanner, Loading, Notice, PageHeader } from '../../components/ui.js';
+import { ApiError, errorMessage, fieldErrors } from '../../lib/api-client.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { useGuard } from './role.js';
 import { EditUserModal, SessionsModal } from './user-modals.js';
+
+/** The signup rules of the public API (apps/public-api user-auth schemas, packages/common/src/end-users). */
+const EMAIL_RE = /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9-]*\.)+[A-Z]{2,}$/i;
+export const MIN_PASSWORD_LENGTH = 6;
+const MAX_PASSWORD_LENGTH = 100;
+
+function signupProblems(input: { email: string; password: string; username: string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const email = input.email.trim();
+  if (!email) out.email = 'Enter the user’s email address.';
+  else if (!EMAIL_RE.test(email) || email.length > 100) out.email = 'Enter a valid email address, like name@example.com.';
+  if (!input.password) out.password = 'Enter a password.';
+  else if (input.password.length < MIN_PASSWORD_LENGTH)
+    out.password = `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
+  else if (input.password.length > MAX_PASSWORD_LENGTH)
+    out.password = `The password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
+  const username = input.username.trim();
+  if (username && (username.length < 3 || username.length > 50)) out.username = 'A username has 3 to 50 characters.';
+  return out;
+}
+
+/** Server problems on the field they name (details first, then the message's leading field name). */
+function serverProblems(err: unknown): Record<string, string> {
+  const out = fieldErrors(err);
+  if (Object.keys(out).length || !(err instanceof ApiError)) return out;
+  const m = err.message;
+  if (/password/i.test(m)) out.password = m;
+  else if (/email|already exists/i.test(m)) out.email = m;
+  else if (/username/i.test(m)) out.username = m;
+  return out;
+}
 
 function CreateUserModal({ onClose }: { onClose: () => void }) {
   const { projectId } = useProject();
@@ -21,39 +54,77 @@ function CreateUserModal({ onClose }: { onClose: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [username, setUsername] = useState('');
+  const [verified, setVerified] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
     setError(null);
+    const found = signupProblems({ email, password, username });
+    setProblems(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
     try {
-      await usersApi.create(api, projectId, {
+      const res = (await usersApi.create(api, projectId, {
         email: email.trim(),
         password,
         ...(username.trim() ? { username: username.trim() } : {}),
-      });
+      })) as { user?: { _id?: string } } | undefined;
+      // The admin route stores new users as verified; keep them unverified unless the box is ticked.
+      const id = res?.user?._id;
+      if (!verified && id) await usersApi.update(api, projectId, String(id), { emailVerified: false });
       await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
-      toast('User created');
+      toast(verified ? 'User created (verified)' : 'User created');
       onClose();
     } catch (err) {
-      setError(err);
+      const onFields = serverProblems(err);
+      setProblems(onFields);
+      setError(Object.keys(onFields).length ? null : err);
       setBusy(false);
     }
   };
   return (
     <Modal title="Add a user" onClose={onClose}>
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-        <TextField label="Email" type="email" value={email} autoFocus onChange={(e) => setEmail(e.target.value)} />
+        <TextField
+          label="Email"
+          type="email"
+          value={email}
+          autoFocus
+          error={problems.email}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            setProblems({ ...problems, email: '' });
+          }}
+        />
         <TextField
           label="Password"
           type="password"
           autoComplete="new-password"
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters, as at signup.`}
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          error={problems.password}
+          onChange={(e) => {
+            setPassword(e.target.value);
+            setProblems({ ...problems, password: '' });
+          }}
         />
-        <TextField label="Username (optional)" value={username} onChange={(e) => setUsername(e.target.value)} />
-        <p className="field-hint">Users created here are marked as verified.</p>
+        <TextField
+          label="Username (optional)"
+          value={username}
+          error={problems.username}
+          onChange={(e) => {
+            setUsername(e.target.value);
+            setProblems({ ...problems, username: '' });
+          }}
+        />
+        <Checkbox
+          label="Mark as verified"
+          hint="Only if you know the email address belongs to this person; otherwise they verify it themselves."
+          checked={verified}
+          onChange={(e) => setVerified(e.target.checked)}
+        />
         <ErrorBanner error={error} />
         <div className="row-end">
           <Button onClick={onClose}>Cancel</Button>
@@ -76,7 +147,15 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<EndUser | null>(null);
   const [sessionsOf, setSessionsOf] = useState<EndUser | null>(null);
+  const [deleting, setDeleting] = useState<EndUser | null>(null);
   const guard = useGuard();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const setVerified = async (u: EndUser, value: boolean) => {
+    await usersApi.update(api, projectId, u._id, { emailVerified: value });
+    toast(value ? `${u.email} marked verified` : `${u.email} marked unverified`);
+    await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
+  };
   const query = { page: String(page), limit: '20', ...(applied ? { search: applied } : {}) };
   const users = useQuery({
     queryKey: ['users', projectId, query],
@@ -160,6 +239,17 @@ export function UsersPage() {
                     <Button small {...guard} onClick={() => setEditing(u)}>
                       Edit
                     </Button>
+                    <Button
+                      small
+                      variant="ghost"
+                      {...guard}
+                      onClick={() => void setVerified(u, !u.emailVerified).catch((err) => toast(errorMessage(err), 'error'))}
+                    >
+                      {u.emailVerified ? 'Mark unverified' : 'Mark verified'}
+                    </Button>
+                    <Button small variant="danger" {...guard} onClick={() => setDeleting(u)} aria-label={`Delete ${u.email}`}>
+                      Delete
+                    </Button>
                   </td>
                 </tr>
               ))}
@@ -182,6 +272,24 @@ export function UsersPage() {
       {creating && <CreateUserModal onClose={() => setCreating(false)} />}
       {editing && <EditUserModal user={editing} onClose={() => setEditing(null)} />}
       {sessionsOf && <SessionsModal user={sessionsOf} onClose={() => setSessionsOf(null)} />}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this user?"
+          message={
+            <>
+              <strong>{deleting.email}</strong> is signed out everywhere and moves to the trash (the users collection’s Trash tab
+              restores it) unless the trash is off for users.
+            </>
+          }
+          confirmLabel="Delete user"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await api.del(projectPath(projectId, `/admin/users/${encodeURIComponent(deleting._id)}`));
+            toast(`${deleting.email} deleted`);
+            await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
+          }}
+        />
+      )}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { webhooksApi } from '../../api/extras.js';
 import type { Webhook } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { ConfirmDialog, Modal } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { QueryState } from '../../components/query-state.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
@@ -98,7 +99,14 @@ export function WebhooksPage() {
   const [pinging, setPinging] = useState<string | null>(null);
   const [pingResult, setPingResult] = useState<{ id: string; text: string; ok: boolean } | null>(null);
   const guard = useGuard();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  const usage = useProjectUsage(projectId);
+  const planReason = planBlock('webhook', usage.data?.plan, usage.data?.limits, hooks.data?.length ?? usage.data?.usage.webhooks);
+  // A plan that forbids (more) webhooks disables "New webhook" before any form is filled.
+  const create = planReason ? { disabled: true, 'aria-describedby': 'webhook-limit' } : guard;
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['usage', projectId] });
+    return queryClient.invalidateQueries({ queryKey: key });
+  };
   const ping = async (w: Webhook) => {
     setPinging(w._id);
     try {
@@ -122,18 +130,19 @@ export function WebhooksPage() {
         title="Webhooks"
         subtitle="POST a signed JSON payload to your server when documents change."
         actions={
-          <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
+          <Button variant="primary" {...create} onClick={() => setEditing('new')}>
             New webhook
           </Button>
         }
       />
+      <PlanReason reason={planReason} id="webhook-limit" />
       <QueryState query={hooks} label="webhooks">
         {(list) =>
           list.length === 0 ? (
             <EmptyState
               title="No webhooks"
               action={
-                <Button variant="primary" {...guard} onClick={() => setEditing('new')}>
+                <Button variant="primary" {...create} onClick={() => setEditing('new')}>
                   Create a webhook
                 </Button>
               }

@@ -44,7 +44,7 @@ export const usersApi = {
     const total = body && typeof body === 'object' && 'total' in body ? Number((body as { total: unknown }).total) : null;
     return { items, total };
   },
-  create: (api: ApiClient, id: string, input: { email: string; password: string; username?: string }) =>
+  create: (api: ApiClient, id: string, input: { email: string; password: string; username?: string; emailVerified?: boolean }) =>
     api.post<unknown>(p(id, '/admin/users'), input),
   update: (api: ApiClient, id: string, userId: string, patch: Record<string, unknown>) =>
     api.put<unknown>(p(id, `/admin/users/${enc(userId)}`), patch),

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { USERS_COLLECTION, usersSchemaProblem } from '../collections/index.js';
 import { type DataEventHandler, noDataEvents } from '../data/events.js';
 import { findPage } from '../db/index.js';
-import { AppError, conflict, notFound } from '../errors/index.js';
+import { AppError, badRequest, conflict, notFound } from '../errors/index.js';
 import { discardFromTrash, putInTrash, trashEnabled } from '../lifecycle/trash.js';
 import type { Logger } from '../logger/index.js';
 import type { UserSessionModel } from '../models/index.js';
@@ -9,7 +10,7 @@ import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 import { validateDocument } from '../validation/index.js';
-import { SYSTEM_USER_FIELDS } from './rules.js';
+import { SYSTEM_USER_FIELDS, endUserEmailSchema, endUserPasswordSchema } from './rules.js';
 
 const PAGE_MAX = 100;
 
@@ -98,12 +99,18 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
 
     async create(scope: ProjectScope, body: Doc) {
       const { model, fields } = await usersModel(scope);
-      const doc = validateDocument(fields, body, 'insert');
-      const email = String(doc.email).trim().toLowerCase();
+      // The same email and password rules as signup; verified only when the developer says so.
+      const checked = z
+        .object({ email: endUserEmailSchema, password: endUserPasswordSchema('password'), emailVerified: z.boolean().optional() })
+        .safeParse(body);
+      if (!checked.success) throw badRequest(checked.error.issues[0]?.message ?? 'Invalid user.');
+      const { emailVerified, ...rest } = body;
+      const doc = validateDocument(fields, { ...rest, email: checked.data.email, password: checked.data.password }, 'insert');
+      const email = checked.data.email;
       if (await model.exists({ email })) throw conflict('User already exists with this email.');
       doc.email = email;
       doc.password = await hasher.hash(String(doc.password));
-      doc.emailVerified = true;
+      doc.emailVerified = checked.data.emailVerified === true;
       const created = (await model.create(doc)).toObject() as Doc;
       emit(scope, { collection: USERS_COLLECTION, action: 'insert', documentId: String(created._id), data: adminView(created) });
       return { _id: created._id, email: created.email, username: created.username, createdAt: created.createdAt };

@@ -2,6 +2,8 @@ export {
   MIN_PASSWORD_LENGTH,
   SELF_PROTECTED_USER_FIELDS,
   SYSTEM_USER_FIELDS,
+  endUserEmailSchema,
+  endUserPasswordSchema,
   prepareUserWrite,
 } from './rules.js';
 export { createEndUserAdmin, type EndUserAdmin, type EndUserAdminDeps, type EndUserPage } from './admin.service.js';

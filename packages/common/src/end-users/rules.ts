@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { badRequest } from '../errors/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 
@@ -31,6 +32,20 @@ export const SELF_PROTECTED_USER_FIELDS: ReadonlySet<string> = new Set([
 
 /** Shortest accepted end-user password. */
 export const MIN_PASSWORD_LENGTH = 6;
+
+/** An end user's email, as signup and the dashboard's "Add user" accept it: trimmed, lower-cased. */
+export const endUserEmailSchema = z
+  .string({ required_error: 'email is required', invalid_type_error: 'email must be a string' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.string().email('Invalid email address').max(100, 'Email must be at most 100 characters'));
+
+/** A new end-user password (signup, reset, change, "Add user"), named as the field it comes in. */
+export const endUserPasswordSchema = (name: string) =>
+  z
+    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+    .min(MIN_PASSWORD_LENGTH, `${name} must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(100, `${name} must be at most 100 characters`);
 
 /**
  * Normalises a validated `users` document written by a developer (dashboard rows): email trimmed

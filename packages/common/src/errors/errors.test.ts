@@ -6,6 +6,15 @@ describe('toAppError', () => {
   const cases: Array<[string, unknown, number, string | RegExp]> = [
     ['AppError passes through', new AppError('NOT_FOUND', 'Nope'), 404, 'Nope'],
     ['duplicate key', Object.assign(new Error('E11000 dup'), { code: 11000, keyValue: { email: 'a' } }), 409, /email/],
+    [
+      'duplicate key on update (FerretDB 1.24)',
+      Object.assign(
+        new Error("[msg_update.go:133] constraint failed: UNIQUE constraint failed: index 'posts_f10c3da3_unique_slug_1' (2067)"),
+        { code: 1, codeName: 'InternalError' },
+      ),
+      409,
+      /\(slug\)/,
+    ],
     ['cast error', Object.assign(new Error('Cast'), { name: 'CastError', path: 'age' }), 400, /age/],
     ['body too large', Object.assign(new Error('big'), { type: 'entity.too.large', status: 413 }), 413, 'Payload too large.'],
     ['multer size', Object.assign(new Error('big'), { code: 'LIMIT_FILE_SIZE' }), 413, 'Payload too large.'],

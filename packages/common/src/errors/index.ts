@@ -86,6 +86,7 @@ interface ErrorLike {
   path?: unknown;
   keyValue?: unknown;
   codeName?: unknown;
+  message?: unknown;
 }
 
 const MONGO_UNAVAILABLE = new Set([
@@ -109,6 +110,14 @@ export function toAppError(err: unknown): AppError {
   if (e.code === 11000 || e.code === 11001) {
     const fields = e.keyValue && typeof e.keyValue === 'object' ? Object.keys(e.keyValue) : [];
     const suffix = fields.length ? ` (${fields.join(', ')})` : '';
+    return new AppError('CONFLICT', `Duplicate value violates unique constraint${suffix}.`, undefined, { cause: err });
+  }
+  // FerretDB 1.24 (SQLite) reports a unique violation on update as an InternalError (code 1):
+  // "UNIQUE constraint failed: index '<table>_unique_<field>_1'". Same answer as MongoDB's 11000.
+  const ferretUnique =
+    typeof e.message === 'string' ? /UNIQUE constraint failed: index '[^']*?unique_(.+?)_1'/.exec(e.message) : null;
+  if (ferretUnique || (typeof e.message === 'string' && e.message.includes('UNIQUE constraint failed'))) {
+    const suffix = ferretUnique?.[1] ? ` (${ferretUnique[1]})` : '';
     return new AppError('CONFLICT', `Duplicate value violates unique constraint${suffix}.`, undefined, { cause: err });
   }
   if (e.name === 'CastError') {

@@ -53,10 +53,23 @@ describe('end-user administration', () => {
     });
     await request(t.app).post(base()).set(auth(dev)).send({ email: 'ann@example.com', password: 'pass-word-1' }).expect(409);
     await request(t.app).post(base()).set(auth(dev)).send({ email: 'x@example.com' }).expect(400);
-    await request(t.app).post(base()).set(auth(dev)).send({ email: 'bob@example.com', password: 'pass-word-2' }).expect(201);
+    // The signup rules: junk is refused and nothing is created.
+    const junk = await request(t.app).post(base()).set(auth(dev)).send({ email: 'bad-email', password: 'x' }).expect(400);
+    expect(junk.body.error).toBe('Invalid email address');
+    const short = await request(t.app).post(base()).set(auth(dev)).send({ email: 'ok@example.com', password: 'x' }).expect(400);
+    expect(short.body.error).toBe('password must be at least 6 characters');
+    await request(t.app)
+      .post(base())
+      .set(auth(dev))
+      .send({ email: 'bob@example.com', password: 'pass-word-2', emailVerified: true })
+      .expect(201);
     const list = await request(t.app).get(`${base()}?search=ANN`).set(auth(dev)).expect(200);
     expect(list.body.data).toMatchObject({ total: 1, page: 1 });
-    expect(list.body.data.items[0]).toMatchObject({ email: 'ann@example.com', emailVerified: true });
+    // Unverified unless the developer says so (the original marked every created user verified).
+    expect(list.body.data.items[0]).toMatchObject({ email: 'ann@example.com', emailVerified: false });
+    const bob = await request(t.app).get(`${base()}?search=bob`).set(auth(dev)).expect(200);
+    expect(bob.body.data.items[0]).toMatchObject({ email: 'bob@example.com', emailVerified: true });
+    expect(bob.body.data.total).toBe(1);
     expect(JSON.stringify(list.body)).not.toContain('password');
     const id = created.body.user._id;
     const one = await request(t.app).get(`${base()}/${id}`).set(auth(dev)).expect(200);

@@ -1,18 +1,9 @@
-import { usernameSchema } from '@urbackend/common/end-users';
+import { endUserEmailSchema, endUserPasswordSchema, usernameSchema } from '@urbackend/common/end-users';
 import { z } from 'zod';
 
-/** Emails are trimmed and lower-cased everywhere (CONTRACT §3.2). */
-export const emailSchema = z
-  .string({ required_error: 'email is required', invalid_type_error: 'email must be a string' })
-  .trim()
-  .toLowerCase()
-  .pipe(z.string().email('Invalid email address').max(100, 'Email must be at most 100 characters'));
-
-const newPassword = (name: string) =>
-  z
-    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
-    .min(6, `${name} must be at least 6 characters`)
-    .max(100, `${name} must be at most 100 characters`);
+/** Emails are trimmed and lower-cased everywhere (CONTRACT §3.2); one rule with the dashboard's "Add user". */
+export const emailSchema = endUserEmailSchema;
+const newPassword = endUserPasswordSchema;
 
 const otpSchema = z
   .string({ required_error: 'otp is required', invalid_type_error: 'otp must be a string' })

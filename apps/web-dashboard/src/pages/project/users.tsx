@@ -66,14 +66,12 @@ function CreateUserModal({ onClose }: { onClose: () => void }) {
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
-      const res = (await usersApi.create(api, projectId, {
+      await usersApi.create(api, projectId, {
         email: email.trim(),
         password,
+        emailVerified: verified,
         ...(username.trim() ? { username: username.trim() } : {}),
-      })) as { user?: { _id?: string } } | undefined;
-      // The admin route stores new users as verified; keep them unverified unless the box is ticked.
-      const id = res?.user?._id;
-      if (!verified && id) await usersApi.update(api, projectId, String(id), { emailVerified: false });
+      });
       await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
       toast(verified ? 'User created (verified)' : 'User created');
       onClose();

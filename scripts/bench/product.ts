@@ -19,6 +19,8 @@ import { ensureRedis } from '../services/redis.js';
 
 export interface BenchProduct {
   deps: AppDeps;
+  /** The public-api config of the run (to build more processes' dependencies on the same databases). */
+  config: ReturnType<typeof loadPublicConfig>;
   project: TestProject;
   /** The embedded (or given) MongoDB URI, without a database. */
   mongoUri: string;
@@ -67,6 +69,7 @@ export async function startBenchProduct(options: {
   const project = await createTestProject(deps.db, deps.secretBox, { collections: options.collections });
   return {
     deps,
+    config,
     project,
     mongoUri: mongo.uri,
     redisUrl: redis.url ?? '',

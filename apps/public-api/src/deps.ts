@@ -1,7 +1,7 @@
 import { type ApiKeyResolver, createApiKeyResolver } from '@urbackend/common/api-keys';
 import type { Logger } from '@urbackend/common/logger';
 import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
-import { requestLogModel } from '@urbackend/common/models';
+import { ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
 import { type Platform, type PlatformOverrides, createPlatform } from '@urbackend/common/platform';
 import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import type { Config } from './config.js';
@@ -98,9 +98,14 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
         maintenance.reconcileUsage.start(RECONCILE_INTERVAL_MS),
         maintenance.purgeTrash.start(TRASH_PURGE_INTERVAL_MS),
       );
+      // Unique indexes first (correctness: keys, sessions, one copy of each system template), then
+      // the seed: a process never upserts a system template before the unique index exists.
       db.connect()
+        .then(() => ensurePlatformIndexes(models))
         .then(() => ensureSystemMailTemplates(models.MailTemplate))
-        .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'could not seed system mail templates'));
+        .catch((err: Error) =>
+          logger.error({ err: { message: err.message } }, 'could not ensure platform indexes and system mail templates'),
+        );
     },
     async close() {
       for (const stop of stopTasks.splice(0)) stop();

@@ -2,7 +2,6 @@ import { RedisDeploymentError } from '@urbackend/common/cache';
 import { ConfigError } from '@urbackend/common/config';
 import { gracefulShutdown } from '@urbackend/common/http';
 import { createLogger } from '@urbackend/common/logger';
-import { ensurePlatformIndexes } from '@urbackend/common/models';
 import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import { createApp } from './app.js';
 import { loadPublicConfig } from './config.js';
@@ -47,11 +46,7 @@ async function main(): Promise<void> {
   });
   // WebSocket realtime (`/api/realtime`) on the same server: docs/realtime.md.
   attachRealtimeWebSocket(server, { hub: deps.realtimeHub, settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER, logger });
-  // Unique indexes are correctness (keys, sessions): ensure them once MongoDB answers.
-  void deps.db
-    .connect()
-    .then(() => ensurePlatformIndexes(deps.models))
-    .catch((err: unknown) => logger.error({ err }, 'could not ensure platform indexes'));
+  // Workers, sweeps, then (once MongoDB answers) the platform indexes and system mail templates.
   deps.start();
 
   let stopping = false;

@@ -1,3 +1,4 @@
+import { toAppError } from '../errors/index.js';
 import type { MailTemplateModel } from '../models/mail-template.model.js';
 
 /** A built-in template available to every project (read-only). */
@@ -65,8 +66,9 @@ export async function ensureSystemMailTemplates(model: MailTemplateModel): Promi
         { upsert: true },
       );
     } catch (err) {
-      // Another process inserted it at the same moment: the unique index kept one copy.
-      if ((err as { code?: number }).code !== 11000) throw err;
+      // Another process inserted it at the same moment: the unique index kept one copy (MongoDB
+      // says E11000, FerretDB's SQLite backend "UNIQUE constraint failed"; both map to 409).
+      if (toAppError(err).status !== 409) throw err;
     }
   }
 }

@@ -5,9 +5,9 @@
  * Needs the services of the vitest global setup (URBACKEND_TEST_MONGODB_URI, and _REDIS_URL or
  * _REDIS_CLUSTER_NODES: `testRedisEnv()`).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,31 +68,57 @@ async function closeServer(server: Server | undefined): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** Builds the web dashboard into a temp dir and serves it with `vite preview` on `port`, proxying /api. */
-async function serveWeb(port: number, apiUrl: string, publicUrl: string) {
+/** Hash of everything the web build reads (sources, index.html, package.json, public assets). */
+async function webSourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(file);
+      else hash.update(file).update(await readFile(file));
+    }
+  };
+  for (const name of ['index.html', 'package.json']) hash.update(name).update(await readFile(path.join(appRoot, name)));
+  await walk(path.join(appRoot, 'src'));
+  await walk(path.join(appRoot, 'public'));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The built web dashboard, built once per source version and shared by every test file of a run
+ * (each file used to build its own: ~20 s of two cores each). The build needs no per-stack value:
+ * the dashboard reads the public API URL from the project (`publicApiUrl`).
+ */
+async function webBuild(): Promise<string> {
+  const dir = path.join(tmpdir(), `ub-web-build-${await webSourceHash()}`);
+  if (existsSync(path.join(dir, 'index.html'))) return dir;
   const outDir = await mkdtemp(path.join(tmpdir(), 'ub-web-'));
-  const define = { 'import.meta.env.VITE_PUBLIC_API_URL': JSON.stringify(publicUrl) };
   await build({
     root: appRoot,
     configFile: false,
     plugins: [react()],
     logLevel: 'silent',
-    define,
     build: { outDir, emptyOutDir: true },
   });
+  try {
+    await rename(outDir, dir); // atomic: a concurrent file's build of the same sources wins or loses whole
+  } catch {
+    await rm(outDir, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** Serves the built web dashboard with `vite preview` on `port`, proxying /api. */
+async function serveWeb(port: number, apiUrl: string) {
   const server = await preview({
     root: appRoot,
     configFile: false,
     logLevel: 'silent',
-    build: { outDir },
+    build: { outDir: await webBuild() },
     preview: { port, strictPort: true, host: '127.0.0.1', proxy: { '/api': { target: apiUrl } } },
   });
-  return {
-    async close() {
-      await server.close();
-      await rm(outDir, { recursive: true, force: true });
-    },
-  };
+  return { close: () => server.close() };
 }
 
 /** Starts everything; `close()` stops it and drops this run's databases. `env` adds or overrides server variables (e.g. ADMIN_EMAIL). */
@@ -125,7 +151,7 @@ export async function startStack(label: string, options: { env?: Record<string, 
   publicDeps.start();
   const dashServer = await listen(createDashboardApp(dashDeps), dashPort);
   const publicServer = await listen(createPublicApp(publicDeps), publicPort);
-  const web = await serveWeb(webPort, dashboardUrl, publicUrl);
+  const web = await serveWeb(webPort, dashboardUrl);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   return {
     webUrl,

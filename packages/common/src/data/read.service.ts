@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import { notFound } from '../errors/index.js';
 import { type ListQuery, checkPipeline, cursorFilter, encodeCursor, parseListQuery, parseReadOptions } from '../query/index.js';
 import type { ProjectScope } from '../scope/index.js';
@@ -35,6 +36,16 @@ function projectionFor(q: ListQuery): { projection: Doc | null; extra: string[] 
   return { projection, extra };
 }
 
+/**
+ * The number of documents matching `filter`. Without a filter (no query, no RLS restriction) it is
+ * the collection's own count (metadata on MongoDB, no scan): trashed documents live in another
+ * collection, so every document of the collection is live.
+ */
+function countOf(model: Model<Doc>, filter: Doc, maxTimeMS: number): Promise<number> {
+  if (Object.keys(filter).length === 0) return model.estimatedDocumentCount().maxTimeMS(maxTimeMS).exec();
+  return model.countDocuments(filter).maxTimeMS(maxTimeMS).exec();
+}
+
 export function createDataReadService(limits: QueryLimits): DataReadService {
   const timeFor = (q: { hasRegex: boolean }) => (q.hasRegex ? limits.regexMaxTimeMs : limits.maxTimeMs);
 
@@ -51,7 +62,12 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       .maxTimeMS(timeFor(q));
     if (!cursorMode && q.skip) find = find.skip(q.skip);
     if (projection) find = find.select(projection as Record<string, number>);
-    const docs = (await find.lean()) as Doc[];
+    // The page and its total are independent: ask for both at once (each is a scan on FerretDB).
+    // A cursor page needs no total (the cheap way to page through a large collection).
+    const [docs, total] = await Promise.all([
+      find.lean() as Promise<Doc[]>,
+      cursorMode ? null : countOf(model, filter, timeFor(q)),
+    ]);
     const hasMore = cursorMode && docs.length > q.limit;
     const page = hasMore ? docs.slice(0, q.limit) : docs;
     const last = page.at(-1);
@@ -61,7 +77,6 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       for (const p of extra) delete d[p];
       return present(d, { meta: q.meta });
     });
-    const total = cursorMode ? null : await model.countDocuments(filter).maxTimeMS(timeFor(q));
     return { items, nextCursor, total };
   }
 
@@ -72,7 +87,7 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       const filter = andFilters(readFilter(scope, collection), q.filter);
       if (q.count) {
         const model = await scope.tenant.model(collection);
-        const count = await model.countDocuments(filter).maxTimeMS(timeFor(q));
+        const count = await countOf(model, filter, timeFor(q));
         return { success: true, data: { count }, message: 'Count fetched successfully.' };
       }
       const { items, nextCursor, total } = await runList(scope, name, q, filter);

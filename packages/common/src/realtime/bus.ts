@@ -246,25 +246,53 @@ function createStreamBus(options: RealtimeBusOptions): RealtimeBus {
     }
   }
 
-  async function append(projectId: string, record: RealtimeRecord): Promise<string | null> {
+  /**
+   * Appends waiting for this turn of the event loop, per project: a bulk write's events (one per
+   * document, emitted together) go out as one MULTI instead of one round trip each.
+   */
+  const pending = new Map<string, { records: RealtimeRecord[]; done: ((id: string | null) => void)[] }>();
+
+  async function flush(projectId: string): Promise<void> {
+    const batch = pending.get(projectId);
+    if (!batch) return;
+    pending.delete(projectId);
     const key = streamKey(projectId);
+    let results: [Error | null, unknown][] | null = null;
     try {
       const minId = `${Math.max(0, Date.now() - maxAgeMs)}-0`;
-      const results = await client
-        .multi()
-        .xadd(key, 'MAXLEN', '~', maxLen, '*', FIELD, encode(record))
+      const multi = client.multi();
+      for (const record of batch.records) multi.xadd(key, 'MAXLEN', '~', maxLen, '*', FIELD, encode(record));
+      results = await multi
         .xtrim(key, 'MINID', '~', minId)
         .pexpire(key, maxAgeMs + EXPIRY_MARGIN_MS)
         .exec();
-      const [err, id] = results?.[0] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      stats.published += 1;
-      return id as string;
     } catch (err) {
-      stats.publishFailures += 1;
-      logger.warn({ err: { message: (err as Error).message }, projectId }, 'could not publish a realtime event');
-      return null;
+      logger.warn({ err: { message: (err as Error).message }, projectId }, 'could not publish realtime events');
     }
+    batch.done.forEach((resolve, i) => {
+      const [err, id] = results?.[i] ?? [new Error('no reply'), null];
+      if (err || typeof id !== 'string') {
+        stats.publishFailures += 1;
+        resolve(null);
+      } else {
+        stats.published += 1;
+        resolve(id);
+      }
+    });
+  }
+
+  function append(projectId: string, record: RealtimeRecord): Promise<string | null> {
+    let batch = pending.get(projectId);
+    if (!batch) {
+      batch = { records: [], done: [] };
+      pending.set(projectId, batch);
+      setImmediate(() => void flush(projectId));
+    }
+    const { records, done } = batch;
+    return new Promise((resolve) => {
+      records.push(record);
+      done.push(resolve);
+    });
   }
 
   async function tail(projectId: string): Promise<string> {

@@ -2,7 +2,8 @@
  * Browser test of the dashboard as a workbench (issue 17): the data grid (fits 1280 px with its row
  * actions in view, header sort, remembered columns, row drawer, inline edit with client and server
  * validation, bulk delete into the trash), the schema-built form (defaults, hints, Ref picker,
- * lists) and end-user admin (signup rules, not silently verified, delete, readable sessions).
+ * lists) and end-user admin (signup rules, not silently verified, delete, readable sessions, disable
+ * and enable, password-reset mail).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -370,5 +371,37 @@ describe('end-user admin', () => {
     await page.getByRole('cell', { name: 'ada@example.com', exact: true }).waitFor({ state: 'detached' });
     const list = await dashOk<{ data: { items: { email: string }[] } }>('GET', usersPath());
     expect(list.data.items.map((u) => u.email)).toEqual(['grace@example.com']);
+  });
+
+  it('disables a user after a confirmation (badge, login refused), enables them again, and mails a reset code', async () => {
+    const login = () =>
+      fetch(`${stack.publicUrl}/api/userAuth/login`, {
+        method: 'POST',
+        headers: { 'x-api-key': publishableKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'grace@example.com', password: 'another-pass' }),
+      });
+    const row = page.getByRole('row', { name: /grace@example.com/ });
+    await page.getByRole('button', { name: 'Disable grace@example.com' }).click();
+    await page.getByRole('dialog', { name: 'Disable this user?' }).getByRole('button', { name: 'Disable user' }).click();
+    await expectToast('grace@example.com disabled and signed out');
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await shot('user-disabled');
+    const refused = await login();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toBe('This account is disabled.');
+
+    await page.getByRole('button', { name: 'Enable grace@example.com' }).click();
+    await page.getByRole('dialog', { name: 'Enable this user?' }).getByRole('button', { name: 'Enable user' }).click();
+    await expectToast('grace@example.com enabled');
+    await row.getByText('Disabled', { exact: true }).waitFor({ state: 'detached' });
+    expect((await login()).status).toBe(200);
+
+    const since = stack.mail.messages.length;
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit grace@example.com' });
+    await edit.getByRole('button', { name: 'Send password reset' }).click();
+    await expectToast('A password-reset code was sent to grace@example.com.');
+    expect(await stack.mail.otpFor('grace@example.com', { since, subject: /Reset your password/ })).toMatch(/^\d{6}$/);
+    await edit.getByRole('button', { name: 'Close' }).click();
   });
 });

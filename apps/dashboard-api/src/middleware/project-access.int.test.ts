@@ -66,6 +66,8 @@ const routes: [Method, string, Action, unknown?][] = [
   ['patch', `/api/projects/:p/admin/users/${someId}/password`, 'write', { newPassword: 'secret-2' }],
   ['get', `/api/projects/:p/admin/users/${someId}/sessions`, 'read'],
   ['delete', `/api/projects/:p/admin/users/${someId}/sessions/abc`, 'write'],
+  ['patch', `/api/projects/:p/admin/users/${someId}/status`, 'write', { disabled: true }],
+  ['post', `/api/projects/:p/admin/users/${someId}/password-reset`, 'write'],
   ['get', '/api/projects/:p/storage/files', 'read'],
   ['post', '/api/projects/:p/storage/upload-request', 'write', { filename: 'a.txt', contentType: 'text/plain', size: 3 }],
   ['post', '/api/projects/:p/storage/upload-confirm', 'write', { filePath: 'a.txt', size: 3 }],

@@ -1,4 +1,5 @@
 import type { SecretBox } from '@urbackend/common/crypto';
+import { USER_DISABLED_FIELD, assertUserEnabled } from '@urbackend/common/end-users';
 import { unauthenticated } from '@urbackend/common/errors';
 import { scopeOf } from '@urbackend/common/http';
 import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
@@ -22,7 +23,8 @@ export function bearerToken(req: Request): string | null {
 /**
  * Verifies an end-user access token of the scope's project: HS256 only, signed with the project's
  * decrypted `jwtSecret`, claim `projectId` equal to the project and claim `userId` naming a user
- * that still exists in the project's `users` collection. Returns null for any failure.
+ * that still exists in the project's `users` collection. Returns null for any failure; a user in
+ * the trash or disabled by the developer is told why (403).
  */
 export async function verifyUserToken(scope: ProjectScope, token: string, secretBox: SecretBox): Promise<EndUser | null> {
   const projectId = scope.project._id;
@@ -39,9 +41,11 @@ export async function verifyUserToken(scope: ProjectScope, token: string, secret
   const _id = toObjectId(userId);
   if (!userId || !_id || claims.projectId !== projectId) return null;
   const connection = await scope.tenant.connection();
-  const exists = await connection.collection('users').findOne({ _id }, { projection: { _id: 1 }, maxTimeMS: 5000 });
+  const projection = { _id: 1, [USER_DISABLED_FIELD]: 1 };
+  const exists = await connection.collection('users').findOne({ _id }, { projection, maxTimeMS: 5000 });
   // A user in the trash (docs/data-lifecycle.md) is told why: 403 "scheduled for deletion".
   if (!exists) await assertNotTrashedUser(scope, { userId });
+  assertUserEnabled(exists);
   return exists ? { userId, claims } : null;
 }
 

@@ -1,4 +1,3 @@
-import { publishProjectChanged } from '@urbackend/common/cache';
 import { sha256Hex } from '@urbackend/common/crypto';
 import type { TestProject } from '@urbackend/common/testing';
 import mongoose from 'mongoose';
@@ -37,11 +36,11 @@ beforeAll(async () => {
   const client = h.platform.cache.client;
   if (!client) throw new Error('the tests need Redis');
   const sent = vi.spyOn(client, 'sendCommand');
-  await publishProjectChanged(h.platform.cache, { projectId: legacy.projectId, keyHashes: [] }, h.platform.logger);
-  await vi.waitFor(
-    () => expect(sent.mock.calls.filter(([command]) => command.name === 'del').length).toBeGreaterThanOrEqual(2),
-    { timeout: 5000, interval: 20 },
-  );
+  await h.deps.apiKeys.invalidate({ projectId: legacy.projectId, keyHashes: [] });
+  await vi.waitFor(() => expect(sent.mock.calls.filter(([command]) => command.name === 'del').length).toBeGreaterThanOrEqual(2), {
+    timeout: 5000,
+    interval: 20,
+  });
   sent.mockRestore();
   mongoose.set('debug', () => {
     mongoCalls += 1;

@@ -1,3 +1,4 @@
+import { HIDDEN_FIELDS } from '../end-users/rules.js';
 import { forbidden, notFound } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 import { type ProjectScope, type ScopedCollection, findCollection } from '../scope/index.js';
@@ -32,12 +33,9 @@ export function andFilters(...filters: Record<string, unknown>[]): Record<string
   return { $and: parts };
 }
 
-/** Fields a response never shows: `password` anywhere, and the hash of an end user. */
-const SECRET_FIELDS = ['password', 'passwordHash'];
-
-/** Removes fields a response never shows (`password`, `passwordHash`) and, with `meta=false`, the metadata fields. */
+/** Removes fields a response never shows (`HIDDEN_FIELDS`: the password hash, an end user's disabled flag) and, with `meta=false`, the metadata fields. */
 export function present(doc: Record<string, unknown>, options: { meta?: boolean; dropVersion?: boolean } = {}) {
-  const hidden = new Set(SECRET_FIELDS);
+  const hidden = new Set(HIDDEN_FIELDS);
   if (options.meta === false) for (const k of ['createdAt', 'updatedAt', '__v', 'schemaVersion']) hidden.add(k);
   if (options.dropVersion) hidden.add('__v');
   return Object.fromEntries(Object.entries(doc).filter(([k]) => !hidden.has(k)));

@@ -1,3 +1,4 @@
+import { HIDDEN_FIELDS } from '../end-users/rules.js';
 import type { FieldDef } from '../models/index.js';
 import { type ProjectScope, findCollection } from '../scope/index.js';
 import { ObjectId } from '../tenant/index.js';
@@ -7,11 +8,11 @@ type Doc = Record<string, unknown>;
 
 const SECRET_KEY = /pass(word)?|otp|token|secret|session|hash/i;
 
-/** Removes secrets from a populated document (`users` never exposes hashes, OTPs or tokens). */
+/** Removes secrets from a populated document (`users` never exposes hashes, OTPs, tokens or the disabled flag). */
 function scrub(doc: Doc, isUsers: boolean): Doc {
   const out: Doc = {};
   for (const [k, v] of Object.entries(doc)) {
-    if (k === 'password' || (isUsers && SECRET_KEY.test(k))) continue;
+    if (HIDDEN_FIELDS.includes(k) || (isUsers && SECRET_KEY.test(k))) continue;
     out[k] = v;
   }
   return out;

@@ -8,14 +8,16 @@ import type { Logger } from '../logger/index.js';
 import type { UserSessionModel } from '../models/index.js';
 import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
-import type { PasswordHasher } from '../user-auth/index.js';
+import { type OtpMailDeps, type PasswordHasher, startOtpMail } from '../user-auth/index.js';
 import { validateDocument } from '../validation/index.js';
-import { SYSTEM_USER_FIELDS, endUserEmailSchema, endUserPasswordSchema } from './rules.js';
+import { SYSTEM_USER_FIELDS, USER_DISABLED_FIELD, endUserEmailSchema, endUserPasswordSchema } from './rules.js';
+import { readableDevice, readableIp } from './sessions-view.js';
 
 const PAGE_MAX = 100;
 
 type Doc = Record<string, unknown>;
 
+/** A user as the dashboard shows them: no password hash (the disabled flag stays: the dashboard shows it). */
 function adminView(doc: Doc): Doc {
   const { password: _p, passwordHash: _h, ...rest } = doc;
   return rest;
@@ -33,6 +35,8 @@ export interface EndUserAdminDeps {
   logger?: Logger;
   /** Called after sessions were revoked (`sessionId` null: all of the user's): realtime closes their connections. */
   onSessionsRevoked?: (projectId: string, userId: string, sessionId: string | null) => void;
+  /** The public API's reset-code store and mailer (`sendPasswordReset`); 503 from it when absent. */
+  resetMail?: OtpMailDeps;
 }
 
 /** A page of end users (`search` matches email or username, case-insensitive). */
@@ -46,8 +50,9 @@ export interface EndUserPage {
 /**
  * Developer administration of a project's end users (the `users` collection): list, create
  * (verified, hashed with the platform hasher), read, edit (system fields ignored), set a
- * password and delete (both revoke every session), list and revoke sessions. 422 when the
- * project has no valid users collection; 400 for a malformed user id; 404 for an unknown one.
+ * password and delete (both revoke every session), disable / enable, mail a password-reset
+ * code, list and revoke sessions. 422 when the project has no valid users collection; 400 for a
+ * malformed user id; 404 for an unknown one.
  */
 export function createEndUserAdmin(deps: EndUserAdminDeps) {
   const { UserSession, hasher } = deps;
@@ -160,6 +165,45 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
       emit(scope, { collection: USERS_COLLECTION, action: 'delete', documentId: userId, data: adminView(user) });
     },
 
+    /**
+     * Disables (`true`) or enables an end user. Disabling stores the date in the hidden
+     * `USER_DISABLED_FIELD` and revokes every session (realtime connections close); login,
+     * refresh, social login and live access tokens then answer 403 `This account is disabled.`
+     * Enabling removes the flag; the user logs in again. Idempotent. Returns the new admin view.
+     */
+    async setDisabled(scope: ProjectScope, userId: string, disabled: boolean) {
+      const { model, _id } = await findUser(scope, userId);
+      const change = disabled ? { $set: { [USER_DISABLED_FIELD]: new Date() } } : { $unset: { [USER_DISABLED_FIELD]: 1 } };
+      // Keep the first date when disabled twice.
+      await model.updateOne(disabled ? { _id, [USER_DISABLED_FIELD]: null } : { _id }, change);
+      if (disabled) await revokeAll(scope, userId);
+      return adminView((await model.findById(_id).lean()) as Doc);
+    },
+
+    /**
+     * Mails the user a password-reset code, exactly as the public API's `request-password-reset`
+     * (same code store, template and 60 s per-email cooldown: 429 with `Retry-After`). 422 when
+     * the platform has no SMTP server (the code would only be printed to a log), 503 when the
+     * SMTP server refused the mail.
+     */
+    async sendPasswordReset(scope: ProjectScope, userId: string): Promise<{ email: string }> {
+      const { user } = await findUser(scope, userId);
+      const mail = deps.resetMail;
+      if (!mail) throw new AppError('UNAVAILABLE', 'Password-reset mail is not available on this server.');
+      if (!mail.mailer.isConfigured) {
+        throw new AppError(
+          'UNPROCESSABLE',
+          'No mail server is configured (SMTP_URL), so the reset code cannot be delivered. Set SMTP_URL, or set a new password for this user instead.',
+        );
+      }
+      const email = String(user.email ?? '');
+      if (!email) throw new AppError('UNPROCESSABLE', 'This user has no email address.');
+      await mail.otp.claimCooldown(scope.project._id, 'reset', email);
+      const { delivery } = await startOtpMail(mail, { _id: scope.project._id, name: scope.project.name }, 'reset', email);
+      await delivery;
+      return { email };
+    },
+
     /** Active sessions: one per login (family), newest first; `tokenId` is the family id. */
     async sessions(scope: ProjectScope, userId: string) {
       await findUser(scope, userId);
@@ -174,8 +218,9 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
         .lean();
       return rows.map((s) => ({
         tokenId: s.familyId,
-        ip: s.ip,
+        ip: readableIp(s.ip),
         userAgent: s.userAgent,
+        device: readableDevice(s.userAgent),
         createdAt: s.familyCreatedAt ?? s.createdAt,
         lastUsedAt: s.lastUsedAt,
         isCurrent: false,

@@ -5,7 +5,7 @@ import type { FieldDef } from '../models/index.js';
 import type { ProjectScope, ScopedCollection, ScopedProject } from '../scope/index.js';
 import { type ObjectId, toObjectId } from '../tenant/index.js';
 import { collectValueProblems, validateDocument } from '../validation/index.js';
-import { SELF_PROTECTED_USER_FIELDS } from './rules.js';
+import { SELF_PROTECTED_USER_FIELDS, USER_DISABLED_FIELD } from './rules.js';
 
 /** An end user as stored in the project's `users` collection. */
 export interface UserDoc extends mongo.Document {
@@ -84,9 +84,9 @@ export function fillGeneratedNames(users: ScopedCollection, body: Record<string,
   }
 }
 
-/** A user as they see themselves (`me`): the stored document without the password hash. */
+/** A user as they see themselves (`me`): the stored document without the password hash and the disabled flag. */
 export function selfView(user: UserDoc): Record<string, unknown> {
-  const { password: _hidden, ...rest } = user;
+  const { password: _hidden, [USER_DISABLED_FIELD]: _disabled, ...rest } = user;
   return { ...rest, emailVerified: user.emailVerified === true };
 }
 

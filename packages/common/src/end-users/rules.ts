@@ -1,8 +1,37 @@
 import { z } from 'zod';
-import { badRequest } from '../errors/index.js';
+import { badRequest, forbidden } from '../errors/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
 
-/** Fields nobody sets directly on an end user: the hash (only through a password route) and system fields. */
+/**
+ * Where a disabled end user is marked (the date it was disabled; absent or null: enabled). Set only
+ * by the dashboard's disable route, never shown by the public API (see {@link HIDDEN_FIELDS}).
+ */
+export const USER_DISABLED_FIELD = 'authDisabledAt';
+
+/** What a disabled end user is told (403) at login, refresh, social login and with a live access token. */
+export const DISABLED_ACCOUNT_MESSAGE = 'This account is disabled.';
+
+/**
+ * Fields no public-API response, aggregation, populated reference or realtime event ever carries:
+ * the password hash (any collection) and the disabled flag of an end user.
+ */
+export const HIDDEN_FIELDS: readonly string[] = ['password', 'passwordHash', USER_DISABLED_FIELD];
+
+/** True when the end user was disabled by the developer (the dashboard's disable route). */
+export function isUserDisabled(user: Record<string, unknown> | null | undefined): boolean {
+  const value = user?.[USER_DISABLED_FIELD];
+  return value !== undefined && value !== null && value !== false;
+}
+
+/** Throws 403 {@link DISABLED_ACCOUNT_MESSAGE} when the end user is disabled; returns nothing otherwise. */
+export function assertUserEnabled(user: Record<string, unknown> | null | undefined): void {
+  if (isUserDisabled(user)) throw forbidden(DISABLED_ACCOUNT_MESSAGE);
+}
+
+/**
+ * Fields nobody sets directly on an end user: the hash (only through a password route), the
+ * disabled flag (only through the disable route) and system fields.
+ */
 export const SYSTEM_USER_FIELDS: ReadonlySet<string> = new Set([
   '_id',
   '__v',
@@ -10,6 +39,7 @@ export const SYSTEM_USER_FIELDS: ReadonlySet<string> = new Set([
   'updatedAt',
   'password',
   'passwordHash',
+  USER_DISABLED_FIELD,
 ]);
 
 /**
@@ -50,7 +80,8 @@ export const endUserPasswordSchema = (name: string) =>
 /**
  * Normalises a validated `users` document written by a developer (dashboard rows): email trimmed
  * and lower-cased, a plain `password` hashed with the platform hasher (400 under 6 characters),
- * `emailVerified` false on insert unless given. Returns a new object.
+ * `emailVerified` false on insert unless given, the disabled flag dropped (only the dashboard's
+ * disable route sets it, so its sessions are revoked with it). Returns a new object.
  */
 export async function prepareUserWrite(
   hasher: PasswordHasher,
@@ -58,6 +89,7 @@ export async function prepareUserWrite(
   mode: 'insert' | 'patch',
 ): Promise<Record<string, unknown>> {
   const out = { ...doc };
+  delete out[USER_DISABLED_FIELD];
   if (typeof out.email === 'string') out.email = out.email.trim().toLowerCase();
   if (typeof out.password === 'string') {
     if (out.password.length < MIN_PASSWORD_LENGTH)

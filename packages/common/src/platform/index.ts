@@ -18,7 +18,7 @@ import {
   createMailTemplatesService,
 } from '../mail-api/index.js';
 import { type Mailer, createMailer } from '../mail/index.js';
-import { type PlatformModels, createPlatformModels } from '../models/index.js';
+import { type PlatformModels, authClaimModel, createPlatformModels } from '../models/index.js';
 import { assertPublicMongoUri } from '../outbound/index.js';
 import { type PlanConfig, type Plans, createPlans } from '../plans/index.js';
 import { DEFAULT_REALTIME_STREAM, type RealtimeBus, type RealtimeStreamConfig, createRealtimeBus } from '../realtime/index.js';
@@ -38,7 +38,7 @@ import {
   createTenantDatabases,
 } from '../tenant/index.js';
 import { type UsageMeter, createUsageMeter, createUsageReconciler, createUsageSources } from '../usage/index.js';
-import { type PasswordHasher, createPasswordHasher } from '../user-auth/index.js';
+import { type PasswordHasher, createOtpService, createPasswordHasher } from '../user-auth/index.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
   type DeliveryConfig,
@@ -308,6 +308,12 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
       onDataEvent,
       logger,
       onSessionsRevoked: revokeRealtimeUser,
+      // The same code store and sender as the public API's request-password-reset.
+      resetMail: {
+        otp: createOtpService({ model: models.UserOtp, claims: authClaimModel(models.UserOtp.db) }),
+        mailer,
+        mailFrom: config.mail.from,
+      },
     }),
     storage: { ...storage, config: storageConfig },
     webhooks,

@@ -2,6 +2,7 @@ import { Query } from 'mingo';
 import { isUsersCollection } from '../collections/index.js';
 import { andFilters, dataCollection, present, readFilter } from '../data/index.js';
 import type { DataEvent } from '../data/index.js';
+import { HIDDEN_FIELDS } from '../end-users/rules.js';
 import { badRequest, forbidden, notFound } from '../errors/index.js';
 import { parseListQuery } from '../query/index.js';
 import { type ProjectScope, type ScopedCollection, findCollection, isPrivileged } from '../scope/index.js';
@@ -68,7 +69,7 @@ function watchedCollection(scope: ProjectScope, name: string): ScopedCollection 
  * the RLS read filter AND the subscriber's filter (evaluated in memory with mingo on the JSON
  * document). Visible before and after → `update`; only after → `insert`; only before → `delete`
  * (id only, never content); neither → nothing. Documents are projected with `fields` and never
- * carry `password`/`passwordHash`.
+ * carry `HIDDEN_FIELDS` (the password hash, an end user's disabled flag).
  */
 export function compileSubscription(scope: ProjectScope, name: string, query: Record<string, unknown>): CompiledSubscription {
   const collection = watchedCollection(scope, name);
@@ -79,7 +80,7 @@ export function compileSubscription(scope: ProjectScope, name: string, query: Re
   const matcher = new Query(filter, {});
   const projection = q.projection;
   const inclusive = projection ? !Object.values(projection).includes(0) : false;
-  const hidden = new Set(['password', 'passwordHash', ...(q.meta ? [] : ['createdAt', 'updatedAt', '__v', 'schemaVersion'])]);
+  const hidden = new Set([...HIDDEN_FIELDS, ...(q.meta ? [] : ['createdAt', 'updatedAt', '__v', 'schemaVersion'])]);
 
   const fieldVisible = (field: string): boolean => {
     if (hidden.has(field)) return false;

@@ -17,6 +17,7 @@ export {
   createOAuthProviders,
 } from './oauth-providers.js';
 export { type OneTimeStore, createOneTimeStore } from './one-time-store.js';
+export { type OtpMailDeps, type OtpMailProject, otpMailMessage, startOtpMail } from './otp-mail.js';
 export { DEFAULT_OTP_RULES, type OtpPurpose, type OtpRules, type OtpService, createOtpService } from './otp.js';
 export {
   type PasswordHasher,

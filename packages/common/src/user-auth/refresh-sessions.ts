@@ -46,6 +46,8 @@ export interface RefreshSessions {
    * reuse after the window; the latter two revoke the whole family.
    */
   rotate(projectId: string, token: string, client: SessionClient): Promise<IssuedRefreshToken & { userId: string }>;
+  /** The user of `token` (spent, revoked or live) when it is one of `projectId`'s; null otherwise. */
+  ownerOf(projectId: string, token: string): Promise<string | null>;
   /** Revokes the family of `token` if it belongs to `projectId`; false when unknown. Throws 403 for another project. */
   revokeByToken(projectId: string, token: string): Promise<boolean>;
   /** Revokes one family of a user; false when it is not theirs or not active. */
@@ -142,6 +144,12 @@ export function createRefreshSessions(options: {
       // Within the window (two tabs refreshing at once): a valid sibling in the same family.
       const sibling = await insert({ ...base, parentKey: `reuse:${tokenHash}:${randomUUID()}` }, client);
       return { ...sibling, userId };
+    },
+
+    async ownerOf(projectId, token) {
+      if (!FORMAT.test(token)) return null;
+      const row = await Session.findOne({ tokenHash: sha256Hex(token), projectId }, { userId: 1 }).lean();
+      return row?.userId ?? null;
     },
 
     async revokeByToken(projectId, token) {

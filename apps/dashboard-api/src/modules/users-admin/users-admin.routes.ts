@@ -16,6 +16,7 @@ const listQuery = z.object({
 // z.custom keeps the body as sent (z.record would drop an own `__proto__` key); validateDocument refuses bad keys.
 const objectBody = z.custom<Record<string, unknown>>(isPlainObject, { message: 'Request body must be a JSON object.' });
 const passwordBody = z.object({ newPassword: z.string().min(6, 'newPassword must be at least 6 characters').max(100) });
+const statusBody = z.object({ disabled: z.boolean({ required_error: 'disabled (true or false) is required' }) });
 
 /** `/api/projects/:projectId/admin/users`: end-user administration. */
 export function createUsersAdminRouter(deps: {
@@ -52,6 +53,17 @@ export function createUsersAdminRouter(deps: {
     const { userId } = parse(userParams, req.params);
     await users.setPassword(scope(req), userId, parse(passwordBody, req.body).newPassword);
     res.json({ message: 'Password updated successfully' });
+  });
+  r.patch('/:userId/status', ...access('write'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    const { disabled } = parse(statusBody, req.body);
+    const user = await users.setDisabled(scope(req), userId, disabled);
+    res.json({ message: disabled ? 'User disabled; their sessions were signed out' : 'User enabled', user });
+  });
+  r.post('/:userId/password-reset', ...access('write'), async (req, res) => {
+    const { userId } = parse(userParams, req.params);
+    const { email } = await users.sendPasswordReset(scope(req), userId);
+    res.json({ message: `A password-reset code was sent to ${email}.` });
   });
   r.get('/:userId/sessions', ...access('read'), async (req, res) => {
     const { userId } = parse(userParams, req.params);

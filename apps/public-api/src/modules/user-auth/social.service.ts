@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type UserDoc, usersCollectionOf } from '@urbackend/common/end-users';
+import { USER_DISABLED_FIELD, type UserDoc, assertUserEnabled, usersCollectionOf } from '@urbackend/common/end-users';
 import { AppError, badRequest, forbidden, notFound } from '@urbackend/common/errors';
 import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
 import {
@@ -64,15 +64,22 @@ export function createSocialService(kit: UserAuthKit, sessions: SessionsService,
     return kit.scopeFor(scoped, { type: 'key', key: 'publishable', keyHash: '', user: null });
   }
 
-  /** Finds the user by provider id, else links by verified email, else creates one (plan limit applies). */
+  /**
+   * Finds the user by provider id, else links by verified email, else creates one (plan limit
+   * applies). A disabled user: 403 `This account is disabled.` (nothing is linked).
+   */
   async function resolveUser(scope: ProjectScope, p: OAuthProviderName, profile: OAuthProfile) {
     const users = await kit.users(scope);
     const idField = `${p}Id`;
     const linked = await users.findOne({ [idField]: profile.providerId });
-    if (linked) return { userId: String(linked._id), isNewUser: false, linkedByEmail: false };
+    if (linked) {
+      assertUserEnabled(linked);
+      return { userId: String(linked._id), isNewUser: false, linkedByEmail: false };
+    }
     if (!profile.email) throw new AppError('UNPROCESSABLE', `No email address was returned by ${p}.`);
-    const byEmail = await users.findOne({ email: profile.email }, { projection: { _id: 1 } });
+    const byEmail = await users.findOne({ email: profile.email }, { projection: { _id: 1, [USER_DISABLED_FIELD]: 1 } });
     if (byEmail) {
+      assertUserEnabled(byEmail);
       if (!profile.emailVerified) throw forbidden('SOCIAL_AUTH_EMAIL_NOT_VERIFIED');
       await users.updateOne(
         { _id: byEmail._id },

@@ -1,6 +1,8 @@
 import { type DataEvent, present } from '@urbackend/common/data';
 import {
+  USER_DISABLED_FIELD,
   type UserDoc,
+  assertUserEnabled,
   customValues,
   fillGeneratedNames,
   publicView,
@@ -53,10 +55,7 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
     throw forbidden(`User limit reached (${limit}). Please upgrade your plan to allow more users.`);
   }
 
-  async function sendOtp(scope: ProjectScope, purpose: OtpPurpose, email: string): Promise<void> {
-    const code = await kit.otp.issue(scope.project._id, purpose, email);
-    sendOtpMail(kit, scope, purpose, email, code);
-  }
+  const sendOtp = (scope: ProjectScope, purpose: OtpPurpose, email: string) => sendOtpMail(kit, scope, purpose, email);
 
   /** Checks an OTP with the per-account attempt limit; 400 `Invalid or expired OTP`. */
   async function checkOtp(scope: ProjectScope, purpose: OtpPurpose, email: string, otp: string): Promise<void> {
@@ -109,12 +108,16 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
       return { kind: 'created', userId, tokens: await sessions.issue(scope, userId, client, 'signup') };
     },
 
-    /** Same 400 for unknown email and wrong password; the unknown path still spends a hash. */
+    /**
+     * Same 400 for unknown email and wrong password; the unknown path still spends a hash. The
+     * right password of a disabled account: 403 `This account is disabled.`
+     */
     async login(scope: ProjectScope, body: z.output<typeof loginSchema>, client: SessionClient): Promise<IssuedTokens> {
       usersCollectionOf(scope.project);
       const key = accountKey(scope, body.email);
       await kit.loginFailures.assertAllowed(key);
-      const user = await (await kit.users(scope)).findOne({ email: body.email }, { projection: { _id: 1, password: 1 } });
+      const projection = { _id: 1, password: 1, [USER_DISABLED_FIELD]: 1 };
+      const user = await (await kit.users(scope)).findOne({ email: body.email }, { projection });
       const ok = await kit.hasher.verify(body.password, user?.password);
       if (!user) {
         // An account in the trash answers 403 to its own password (others get the usual 400).
@@ -128,6 +131,7 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
         throw badRequest(INVALID_LOGIN);
       }
       await kit.loginFailures.reset(key);
+      assertUserEnabled(user);
       return sessions.issue(scope, String(user._id), client, 'password');
     },
 

@@ -1,10 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { usersApi } from '../../api/extras.js';
+import { projectPath } from '../../api/projects.js';
 import type { EndUser } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { TextArea, TextField } from '../../components/form.js';
-import { Modal } from '../../components/modal.js';
+import { ConfirmDialog, Modal } from '../../components/modal.js';
 import { QueryState } from '../../components/query-state.js';
 import { useToast } from '../../components/toast.js';
 import { Button, ErrorBanner } from '../../components/ui.js';
@@ -20,44 +21,13 @@ export function readableIp(ip: string | undefined | null): string {
   return ip.trim() === '::1' ? '::1 (this machine)' : ip.trim();
 }
 
-/** "Chrome on Windows" from a user agent; the raw string stays in the tooltip. */
-export function deviceOf(ua: string | undefined | null): string {
-  if (!ua) return 'Unknown device';
-  const browser = /Edg\//.test(ua)
-    ? 'Edge'
-    : /OPR\/|Opera/.test(ua)
-      ? 'Opera'
-      : /Firefox\//.test(ua)
-        ? 'Firefox'
-        : /Chrom(e|ium)\//.test(ua)
-          ? /HeadlessChrome/.test(ua)
-            ? 'Headless Chrome'
-            : 'Chrome'
-          : /Safari\//.test(ua) && /Version\//.test(ua)
-            ? 'Safari'
-            : /^curl\//i.test(ua)
-              ? 'curl'
-              : /^node|undici|axios|okhttp|python-requests|Go-http-client/i.test(ua)
-                ? (ua.split(/[\/ ]/)[0] ?? 'A script')
-                : null;
-  const os = /Windows/.test(ua)
-    ? 'Windows'
-    : /iPhone|iPad|iPod/.test(ua)
-      ? 'iOS'
-      : /Android/.test(ua)
-        ? 'Android'
-        : /Mac OS X|Macintosh/.test(ua)
-          ? 'macOS'
-          : /CrOS/.test(ua)
-            ? 'ChromeOS'
-            : /Linux/.test(ua)
-              ? 'Linux'
-              : null;
-  if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? (ua.length > 60 ? `${ua.slice(0, 57)}…` : ua);
+/** The `message` of an API answer, else `fallback`. */
+function messageOf(answer: unknown, fallback: string): string {
+  const m = answer && typeof answer === 'object' ? (answer as { message?: unknown }).message : undefined;
+  return typeof m === 'string' && m ? m : fallback;
 }
 
-const HIDDEN = new Set(['_id', 'email', 'password', 'createdAt', 'updatedAt', '__v', 'emailVerified']);
+const HIDDEN = new Set(['_id', 'email', 'password', 'createdAt', 'updatedAt', '__v', 'emailVerified', 'authDisabledAt']);
 
 /** Edit profile fields (as JSON) and reset the password of one end user. */
 export function EditUserModal({ user, onClose }: { user: EndUser; onClose: () => void }) {
@@ -69,15 +39,15 @@ export function EditUserModal({ user, onClose }: { user: EndUser; onClose: () =>
     JSON.stringify(Object.fromEntries(Object.entries(user).filter(([k]) => !HIDDEN.has(k))), null, 2),
   );
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState<'profile' | 'password' | null>(null);
+  const [busy, setBusy] = useState<'profile' | 'password' | 'mail' | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const act = async (kind: 'profile' | 'password', action: () => Promise<unknown>, message: string) => {
+  const act = async (kind: 'profile' | 'password' | 'mail', action: () => Promise<unknown>, message: string) => {
     setBusy(kind);
     setError(null);
     try {
-      await action();
+      const answer = await action();
       await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
-      toast(message);
+      toast(kind === 'mail' ? messageOf(answer, message) : message);
       if (kind === 'password') setPassword('');
     } catch (err) {
       setError(err);
@@ -140,6 +110,22 @@ export function EditUserModal({ user, onClose }: { user: EndUser; onClose: () =>
             </Button>
           </div>
         </form>
+        <div className="stack">
+          <p className="muted small">
+            Or let them choose one: mail them the same reset code as “Forgot password” in your app (they enter it with a new
+            password).
+          </p>
+          <div>
+            <Button
+              busy={busy === 'mail'}
+              onClick={() =>
+                void act('mail', () => usersApi.sendPasswordReset(api, projectId, user._id), 'Password-reset mail sent')
+              }
+            >
+              Send password reset
+            </Button>
+          </div>
+        </div>
         <ErrorBanner error={error} />
       </div>
     </Modal>
@@ -179,7 +165,7 @@ export function SessionsModal({ user, onClose }: { user: EndUser; onClose: () =>
                 return (
                   <li key={id}>
                     <div className="session-device">
-                      <strong title={s.userAgent || undefined}>{deviceOf(s.userAgent)}</strong>
+                      <strong title={s.userAgent || undefined}>{s.device || 'Unknown device'}</strong>
                       <div className="muted small">
                         <span title={s.ip || undefined}>{readableIp(s.ip)}</span> · started {formatDate(s.createdAt)} · last used{' '}
                         {formatDate(s.lastUsedAt)}
@@ -197,5 +183,65 @@ export function SessionsModal({ user, onClose }: { user: EndUser; onClose: () =>
       </QueryState>
       <ErrorBanner error={error} />
     </Modal>
+  );
+}
+
+/** Confirms disabling (signs the user out everywhere, refuses login) or enabling one end user. */
+export function UserStatusDialog({ user, onClose }: { user: EndUser; onClose: () => void }) {
+  const { projectId } = useProject();
+  const api = useApi();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const disabling = !user.authDisabledAt;
+  return (
+    <ConfirmDialog
+      title={disabling ? 'Disable this user?' : 'Enable this user?'}
+      danger={disabling}
+      message={
+        disabling ? (
+          <>
+            <strong>{user.email}</strong> is signed out everywhere at once (their tokens and realtime connections stop working)
+            and cannot log in until you enable them again. Their data stays.
+          </>
+        ) : (
+          <>
+            <strong>{user.email}</strong> can log in again.
+          </>
+        )
+      }
+      confirmLabel={disabling ? 'Disable user' : 'Enable user'}
+      onClose={onClose}
+      onConfirm={async () => {
+        await usersApi.setDisabled(api, projectId, user._id, disabling);
+        toast(disabling ? `${user.email} disabled and signed out` : `${user.email} enabled`);
+        await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
+      }}
+    />
+  );
+}
+
+/** Confirms deleting one end user (to the trash unless it is off for users). */
+export function DeleteUserDialog({ user, onClose }: { user: EndUser; onClose: () => void }) {
+  const { projectId } = useProject();
+  const api = useApi();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  return (
+    <ConfirmDialog
+      title="Delete this user?"
+      message={
+        <>
+          <strong>{user.email}</strong> is signed out everywhere and moves to the trash (the users collection’s Trash tab restores
+          it) unless the trash is off for users.
+        </>
+      }
+      confirmLabel="Delete user"
+      onClose={onClose}
+      onConfirm={async () => {
+        await api.del(projectPath(projectId, `/admin/users/${encodeURIComponent(user._id)}`));
+        toast(`${user.email} deleted`);
+        await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
+      }}
+    />
   );
 }

@@ -2,18 +2,17 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { usersApi } from '../../api/extras.js';
-import { projectPath } from '../../api/projects.js';
 import type { EndUser } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { Checkbox, TextField } from '../../components/form.js';
-import { ConfirmDialog, Modal } from '../../components/modal.js';
+import { Modal } from '../../components/modal.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, ErrorBanner, Loading, Notice, PageHeader } from '../../components/ui.js';
 import { ApiError, errorMessage, fieldErrors } from '../../lib/api-client.js';
 import { formatDate } from '../../lib/format.js';
 import { useProject } from './layout.js';
 import { useGuard } from './role.js';
-import { EditUserModal, SessionsModal } from './user-modals.js';
+import { DeleteUserDialog, EditUserModal, SessionsModal, UserStatusDialog } from './user-modals.js';
 
 /** The signup rules of the public API (apps/public-api user-auth schemas, packages/common/src/end-users). */
 const EMAIL_RE = /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9-]*\.)+[A-Z]{2,}$/i;
@@ -135,7 +134,7 @@ function CreateUserModal({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** End-user admin: search, create, edit, reset password, sessions (CONTRACT §5). */
+/** End-user admin: search, create, edit, disable, reset password (set or mailed), sessions (CONTRACT §5). */
 export function UsersPage() {
   const { project, projectId } = useProject();
   const api = useApi();
@@ -146,6 +145,7 @@ export function UsersPage() {
   const [editing, setEditing] = useState<EndUser | null>(null);
   const [sessionsOf, setSessionsOf] = useState<EndUser | null>(null);
   const [deleting, setDeleting] = useState<EndUser | null>(null);
+  const [statusOf, setStatusOf] = useState<EndUser | null>(null);
   const guard = useGuard();
   const toast = useToast();
   const queryClient = useQueryClient();
@@ -226,7 +226,14 @@ export function UsersPage() {
             <tbody>
               {items.map((u) => (
                 <tr key={u._id}>
-                  <td>{u.email}</td>
+                  <td>
+                    {u.email}{' '}
+                    {u.authDisabledAt && (
+                      <span title={`Disabled ${formatDate(u.authDisabledAt)}`}>
+                        <Badge tone="bad">Disabled</Badge>
+                      </span>
+                    )}
+                  </td>
                   <td>{u.username ?? '—'}</td>
                   <td>{u.emailVerified ? <Badge tone="good">Yes</Badge> : <Badge>No</Badge>}</td>
                   <td>{formatDate(u.createdAt)}</td>
@@ -244,6 +251,15 @@ export function UsersPage() {
                       onClick={() => void setVerified(u, !u.emailVerified).catch((err) => toast(errorMessage(err), 'error'))}
                     >
                       {u.emailVerified ? 'Mark unverified' : 'Mark verified'}
+                    </Button>
+                    <Button
+                      small
+                      variant="ghost"
+                      {...guard}
+                      onClick={() => setStatusOf(u)}
+                      aria-label={`${u.authDisabledAt ? 'Enable' : 'Disable'} ${u.email}`}
+                    >
+                      {u.authDisabledAt ? 'Enable' : 'Disable'}
                     </Button>
                     <Button small variant="danger" {...guard} onClick={() => setDeleting(u)} aria-label={`Delete ${u.email}`}>
                       Delete
@@ -270,24 +286,8 @@ export function UsersPage() {
       {creating && <CreateUserModal onClose={() => setCreating(false)} />}
       {editing && <EditUserModal user={editing} onClose={() => setEditing(null)} />}
       {sessionsOf && <SessionsModal user={sessionsOf} onClose={() => setSessionsOf(null)} />}
-      {deleting && (
-        <ConfirmDialog
-          title="Delete this user?"
-          message={
-            <>
-              <strong>{deleting.email}</strong> is signed out everywhere and moves to the trash (the users collection’s Trash tab
-              restores it) unless the trash is off for users.
-            </>
-          }
-          confirmLabel="Delete user"
-          onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            await api.del(projectPath(projectId, `/admin/users/${encodeURIComponent(deleting._id)}`));
-            toast(`${deleting.email} deleted`);
-            await queryClient.invalidateQueries({ queryKey: ['users', projectId] });
-          }}
-        />
-      )}
+      {statusOf && <UserStatusDialog user={statusOf} onClose={() => setStatusOf(null)} />}
+      {deleting && <DeleteUserDialog user={deleting} onClose={() => setDeleting(null)} />}
     </>
   );
 }

@@ -1,165 +1,277 @@
 /**
- * Hot-path benchmark (issue 12): the public API's read and rejection paths side by side with a bare
- * Express + driver server on the same database, in the same run, from the same client:
+ * The side-by-side benchmark (issue 12): every scenario of `scenarios.ts` against the built
+ * public-api (production mode, its own process) and the bare Express + driver baseline (its own
+ * process, same database server), alternating, `reps` times, after a warm-up; the login burst with a
+ * concurrent cheap GET; and the RSS of public-api and dashboard-api idle and after N reads.
+ * Database and Redis commands per request are server counters: the MongoDB-compatible server's
+ * `serverStatus().metrics.commands` and `INFO commandstats` of the benchmark's own Redis.
  *
- * - GET one document (publishable key) vs a bare `findOne` by id;
- * - list 20 (default sort, `createdAt` desc) vs a bare `find().sort().limit(20)`;
- * - a flood of forged keys: requests/s against GET one, and the MongoDB and Redis commands one
- *   rejected request costs (driver command monitoring, Redis MONITOR), which must be 0 and 0.
- *
- * Prints req/s, p50 and p99 of each and the ratios, plus the product's RSS before and after.
- * Run: `pnpm bench` (all) or `tsx --conditions=development scripts/bench/hot-paths.ts`.
- * Env: BENCH_REQUESTS (1000 per scenario), BENCH_CONCURRENCY (10), BENCH_DOCS (1000).
+ * Run: `pnpm bench` (or `--quick`); alone: `tsx --conditions=development scripts/bench/hot-paths.ts [--quick]`.
+ * Env: BENCH_SECONDS (per run: 10, quick 1), BENCH_REPS (2), BENCH_CONCURRENCY (10), BENCH_DOCS (1000),
+ * BENCH_RSS_REQUESTS (100000, quick 2000), BENCH_BURST_RATE (cheap GETs/s during the burst, 100).
  */
-import express from 'express';
-import { Redis } from 'ioredis';
-import mongoose, { Types } from 'mongoose';
-import { createApp } from '../../apps/public-api/src/app.js';
-import { sha256Hex } from '../../packages/common/src/crypto/index.js';
-import { listen, startBenchProduct } from './product.js';
+import { loadavg } from 'node:os';
+import { type LoadResult, runLoad } from './load.js';
+import { rssMb } from './processes.js';
+import {
+  SCENARIOS,
+  type Scenario,
+  type ScenarioContext,
+  createScenarioContext,
+  loginRequests,
+  ownerAccessToken,
+  runLoginBurst,
+} from './scenarios.js';
+import { type BenchStack, IGNORED_MONGO, IGNORED_REDIS, startBenchStack } from './stack.js';
+import { describeCounts, diffCounts, formatTable, total } from './stats.js';
 
-const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
-const docs = Number(process.env.BENCH_DOCS ?? 1000);
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
+export interface HotPathsOptions {
+  quick: boolean;
 }
 
-/** `requests` GETs over `concurrency` workers; every answer must have status `expect`. */
-async function measure(url: string | (() => string), headers: Record<string, string>, expect = 200): Promise<Result> {
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < requests) {
-      next++;
-      const t0 = performance.now();
-      const res = await fetch(typeof url === 'string' ? url : url(), { headers });
-      await res.arrayBuffer();
-      if (res.status !== expect) throw new Error(`answered ${res.status}, expected ${expect}`);
-      times.push(performance.now() - t0);
-    }
+interface SideRun extends LoadResult {
+  mongoPerReq: number;
+  redisPerReq: number;
+  mongoTop: string;
+  redisTop: string;
+  load1: number;
+}
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const range = (values: number[], fmt: (n: number) => string) => {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return fmt(lo) === fmt(hi) ? fmt(lo) : `${fmt(lo)}–${fmt(hi)}`;
+};
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The MongoDB counters once they stop moving (at most 1 command in 250 ms, or 5 s). */
+async function settled(stack: BenchStack): Promise<Map<string, number>> {
+  let last = await stack.mongoCommands();
+  for (let i = 0; i < 20; i++) {
+    await pause(250);
+    const now = await stack.mongoCommands();
+    const moved = total(diffCounts(last, now, IGNORED_MONGO));
+    last = now;
+    if (moved <= 1) break;
+  }
+  return last;
+}
+
+/** Commands per second the idle servers send (workers, sweeps, realtime): the noise under every count. */
+async function background(stack: BenchStack, seconds: number): Promise<string> {
+  const [redis0, mongo0] = [await stack.redisCalls(), await stack.mongoCommands()];
+  await pause(seconds * 1000);
+  const [redis1, mongo1] = [await stack.redisCalls(), await stack.mongoCommands()];
+  const rate = (n: number) => (n / seconds).toFixed(1);
+  return `${rate(total(diffCounts(mongo0, mongo1, IGNORED_MONGO)))} MongoDB and ${rate(total(diffCounts(redis0, redis1, IGNORED_REDIS)))} Redis commands/s`;
+}
+
+/** One load on one side with the server counters read before and after. */
+async function measureSide(
+  stack: BenchStack,
+  url: string,
+  request: () => ReturnType<Scenario['product']>,
+  expect: number,
+  seconds: number,
+): Promise<SideRun> {
+  const [redis0, mongo0] = [await stack.redisCalls(), await stack.mongoCommands()];
+  const result = await runLoad({ url, request, connections: num('BENCH_CONCURRENCY', 10), seconds, expect });
+  // Requests still in flight when the load stopped finish on the server: count them here, not in the next run.
+  const mongo1 = await settled(stack);
+  const redis1 = await stack.redisCalls();
+  const redis = diffCounts(redis0, redis1, IGNORED_REDIS);
+  const mongo = diffCounts(mongo0, mongo1, IGNORED_MONGO);
+  if (result.errors > 0) throw new Error(`${url}: ${result.errors} errors (${result.unexpected})`);
+  return {
+    ...result,
+    // Per request sent: a request cut off at the end has made its commands all the same.
+    mongoPerReq: result.sent ? total(mongo) / result.sent : Number.NaN,
+    redisPerReq: result.sent ? total(redis) / result.sent : Number.NaN,
+    mongoTop: describeCounts(mongo, result.sent),
+    redisTop: describeCounts(redis, result.sent, 6),
+    load1: loadavg()[0] ?? Number.NaN,
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = performance.now() - started;
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  return { rps: (requests / elapsed) * 1000, p50: at(0.5), p99: at(0.99) };
 }
 
-const fmt = (r: Result) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
-const mb = () => `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`;
-
-/** Runs the benchmark and prints its lines with `log`. */
-export async function runHotPathsBench(log: (line: string) => void): Promise<void> {
-  const run = await startBenchProduct({
-    label: 'benchhot',
-    planLimits: { reqPerMinute: -1, reqPerDay: -1 },
-    collections: [
-      {
-        name: 'items',
-        model: [
-          { key: 'title', type: 'String' },
-          { key: 'views', type: 'Number' },
-        ],
-      },
-    ],
-  });
-  const { deps, project, prefix } = run;
-  // A key as the dashboard issues it (with its check value).
-  const publishable = deps.keyIssuer.issue('pk_live_');
-  await deps.models.Project.updateOne({ _id: project.projectId }, { $set: { publishableKeyHash: sha256Hex(publishable) } });
-  const seed = Array.from({ length: docs }, (_, i) => ({
-    _id: new Types.ObjectId(),
-    title: `item ${i}`,
-    views: i,
-    createdAt: new Date(Date.now() - i * 1000),
-    updatedAt: new Date(),
-  }));
-  const tenantItems = deps.db.tenantDb(project.projectId).collection('items');
-  await tenantItems.insertMany(seed);
-  await tenantItems.createIndex({ createdAt: -1, _id: -1 }, { name: 'q_createdAt' });
-  const rssIdle = mb();
-  const product = await listen(createApp(deps));
-
-  const bareConn = await mongoose.createConnection(run.mongoUri).asPromise();
-  const bareDb = bareConn.useDb(`benchhot_bare_${process.pid}`);
-  const bareItems = bareDb.collection('items');
-  await bareItems.insertMany(seed.map((d) => ({ ...d })));
-  await bareItems.createIndex({ createdAt: -1, _id: -1 });
-  const bareApp = express();
-  bareApp.get('/items/:id', async (req, res) => {
-    res.json(await bareItems.findOne({ _id: new Types.ObjectId(req.params.id) }));
-  });
-  bareApp.get('/items', async (_req, res) => {
-    res.json(await bareItems.find({}).sort({ createdAt: -1, _id: -1 }).limit(20).toArray());
-  });
-  const bare = await listen(bareApp);
-
-  const ids = seed.map((d) => String(d._id));
-  let pick = 0;
-  const someId = () => ids[pick++ % ids.length] as string;
-  const key = { 'x-api-key': publishable };
-  try {
-    await measure(() => `${product.url}/api/data/items/${someId()}`, key); // warm
-    await measure(() => `${bare.url}/items/${someId()}`, {});
-
-    const getOne = await measure(() => `${product.url}/api/data/items/${someId()}`, key);
-    const getOneBare = await measure(() => `${bare.url}/items/${someId()}`, {});
-    log(`GET one (${requests} requests, ${concurrency} concurrent, ${docs} documents):`);
-    log(`  urBackend ${fmt(getOne)}`);
-    log(`  bare      ${fmt(getOneBare)}`);
-    log(`  ratio     ${(getOne.rps / getOneBare.rps).toFixed(2)}x req/s, ${(getOne.p99 / getOneBare.p99).toFixed(2)}x p99`);
-
-    const list = await measure(`${product.url}/api/data/items?limit=20`, key);
-    const listBare = await measure(`${bare.url}/items`, {});
-    log('list 20, default sort:');
-    log(`  urBackend ${fmt(list)}`);
-    log(`  bare      ${fmt(listBare)}`);
-    log(`  ratio     ${(list.rps / listBare.rps).toFixed(2)}x req/s`);
-
-    // Forged keys: what one costs, then how fast they are refused.
-    const forged = () => `pk_live_${Math.random().toString(36).slice(2).padEnd(43, 'x')}0123abcd${'y'.repeat(22)}`;
-    const client = deps.db.connection.getClient();
-    let mongoCommands = 0;
-    const onCommand = () => {
-      mongoCommands++;
-    };
-    client.on('commandStarted', onCommand);
-    const monitor = new Redis(run.redisUrl);
-    const redisLines: string[] = [];
-    const m = await monitor.monitor();
-    m.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() !== 'ping' && args.some((a) => a.includes(prefix))) redisLines.push(args[0] ?? '');
-    });
-    const sampled = 50;
-    for (let i = 0; i < sampled; i++) {
-      const res = await fetch(`${product.url}/api/data/items/${someId()}`, { headers: { 'x-api-key': forged() } });
-      await res.arrayBuffer();
+/** Runs every scenario on both sides `reps` times, alternating which side goes first. */
+async function runScenarios(stack: BenchStack, c: ScenarioContext, seconds: number, reps: number, log: (l: string) => void) {
+  const runs = new Map<string, { product: SideRun[]; bare: SideRun[] }>();
+  for (let rep = 0; rep < reps; rep++) {
+    for (const s of SCENARIOS) {
+      const entry = runs.get(s.name) ?? { product: [], bare: [] };
+      runs.set(s.name, entry);
+      const product = () => measureSide(stack, stack.publicApi.url, () => s.product(c), s.expect, seconds);
+      const bare = s.bare
+        ? () =>
+            measureSide(
+              stack,
+              stack.bare.url,
+              () => (s.bare as NonNullable<Scenario['bare']>)(c),
+              s.bareExpect ?? s.expect,
+              seconds,
+            )
+        : null;
+      if (rep % 2 === 0 || !bare) entry.product.push(await product());
+      if (bare) entry.bare.push(await bare());
+      if (rep % 2 === 1 && bare) entry.product.push(await product());
     }
-    await new Promise((r) => setTimeout(r, 200)); // MONITOR lines arrive asynchronously
-    client.off('commandStarted', onCommand);
-    m.disconnect();
-    monitor.disconnect();
-    const flood = await measure(() => `${product.url}/api/data/items/${someId()}`, { 'x-api-key': forged() }, 401);
-    log('forged-key flood:');
-    log(
-      `  per rejected request: ${(mongoCommands / sampled).toFixed(2)} MongoDB, ${(redisLines.length / sampled).toFixed(2)} Redis commands`,
-    );
-    log(`  urBackend ${fmt(flood)} (${(flood.rps / getOne.rps).toFixed(2)}x GET one)`);
-    log(`RSS of the benchmark process (product and baseline in it): ${rssIdle} idle, ${mb()} after the runs`);
-  } finally {
-    product.server.close();
-    bare.server.close();
-    await bareDb.dropDatabase();
-    await bareConn.close();
-    await run.close();
+    log(`  repetition ${rep + 1}/${reps} done (load average ${loadavg().map(f2).join(' ')})`);
+  }
+  return runs;
+}
+
+function printScenarioTable(runs: Awaited<ReturnType<typeof runScenarios>>, log: (l: string) => void): void {
+  const getOne = runs.get(SCENARIOS[0]?.name ?? '')?.product ?? [];
+  const of = (list: SideRun[], pick: (r: SideRun) => number, fmt = f0) => (list.length ? range(list.map(pick), fmt) : '–');
+  const latency = (list: SideRun[]) => (list.length ? `${of(list, (r) => r.p50)} / ${of(list, (r) => r.p99)}` : '–');
+  const rows = [...runs].map(([name, { product: p, bare: b }]) => {
+    // The forged-key flood has no baseline: its ratio is against GET one of the same repetition.
+    const base = b.length ? b : getOne;
+    const ratios = p.map((r, i) => r.rps / (base[i]?.rps ?? Number.NaN));
+    const p99Ratios = b.map((r, i) => (p[i]?.p99 ?? Number.NaN) / r.p99);
+    return [
+      name,
+      of(p, (r) => r.rps),
+      latency(p),
+      of(b, (r) => r.rps),
+      latency(b),
+      `${range(ratios, f2)}x${b.length ? '' : ' GET one'}`,
+      p99Ratios.length ? `${range(p99Ratios, f2)}x` : '–',
+      `${of(p, (r) => r.mongoPerReq, f2)} / ${of(p, (r) => r.redisPerReq, f2)}`,
+      of(b, (r) => r.mongoPerReq, f2),
+      range(
+        [...p, ...b].map((r) => r.load1),
+        f2,
+      ),
+    ];
+  });
+  const header = ['scenario', 'us req/s', 'us p50/p99 ms', 'bare req/s', 'bare p50/p99', 'req/s ratio', 'p99 ratio'];
+  log(formatTable([...header, 'us Mongo / Redis per req', 'bare Mongo', 'load1'], rows));
+  log('commands per request of the product (last repetition, largest first):');
+  for (const [name, { product }] of runs) {
+    const last = product[product.length - 1];
+    if (last) log(`  ${name}: MongoDB ${last.mongoTop || 'none'}; Redis ${last.redisTop || 'none'}`);
   }
 }
 
+/** Runs the benchmark and prints its lines with `log`. */
+export async function runHotPathsBench(log: (line: string) => void, options: HotPathsOptions = { quick: false }): Promise<void> {
+  const seconds = num('BENCH_SECONDS', options.quick ? 1 : 10);
+  const reps = Math.max(2, num('BENCH_REPS', 2));
+  const rssRequests = num('BENCH_RSS_REQUESTS', options.quick ? 2000 : 100_000);
+  const stack = await startBenchStack({ log });
+  try {
+    const idle = {
+      publicApi: await rssMb(stack.publicApi.pid),
+      dashboardApi: await rssMb(stack.dashboardApi.pid),
+      bare: await rssMb(stack.bare.pid),
+    };
+    log(
+      `side by side: ${stack.mongoKind} MongoDB-compatible server, ${num('BENCH_DOCS', 1000)} documents, ${num('BENCH_CONCURRENCY', 10)} connections, ${seconds} s per run, ${reps} repetitions; ${
+        stack.pinned ? 'servers on core 0, load generator on core 1 (taskset)' : 'not pinned (no taskset)'
+      }; load average at start ${loadavg().map(f2).join(' ')}`,
+    );
+    const c = await createScenarioContext(stack);
+    const warm = options.quick ? 0.5 : 2;
+    for (const s of SCENARIOS) {
+      await runLoad({ url: stack.publicApi.url, request: () => s.product(c), connections: 10, seconds: warm, expect: s.expect });
+      const bare = s.bare;
+      if (bare) await runLoad({ url: stack.bare.url, request: () => bare(c), connections: 10, seconds: warm, expect: s.expect });
+    }
+    log(`background of the idle servers (not subtracted below): ${await background(stack, options.quick ? 2 : 5)}`);
+    const runs = await runScenarios(stack, c, seconds, reps, log);
+    printScenarioTable(runs, log);
+    await printLoginBurst(stack, c, seconds, reps, log);
+    await printRss(stack, c, idle, rssRequests, log);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function printLoginBurst(stack: BenchStack, c: ScenarioContext, seconds: number, reps: number, log: (l: string) => void) {
+  const rate = num('BENCH_BURST_RATE', 100);
+  const logins = loginRequests(stack, c);
+  const getOne = SCENARIOS[0] as Scenario;
+  log(`login burst: 50 concurrent logins (bcrypt) for ${Math.max(2, seconds)} s, a cheap GET one at ${rate}/s beside it:`);
+  const rows: string[][] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    for (const side of rep % 2 ? (['bare', 'us'] as const) : (['us', 'bare'] as const)) {
+      const r = await runLoginBurst({
+        url: side === 'us' ? stack.publicApi.url : stack.bare.url,
+        get: side === 'us' ? () => getOne.product(c) : () => (getOne.bare as NonNullable<Scenario['bare']>)(c),
+        login: side === 'us' ? logins.product : logins.bare,
+        seconds: Math.max(2, seconds),
+        rate,
+        burst: 50,
+      });
+      rows.push([
+        side,
+        `${f0(r.alone.p50)} / ${f0(r.alone.p99)}`,
+        `${f0(r.during.p50)} / ${f0(r.during.p99)}`,
+        `${f2(r.during.p99 / r.alone.p99)}x`,
+        `${f0(r.during.rps)} of ${rate}`,
+        f0(r.logins.rps),
+        String(r.alone.errors + r.during.errors + r.logins.errors),
+        f2(loadavg()[0] ?? Number.NaN),
+      ]);
+    }
+  }
+  log(
+    formatTable(
+      ['side', 'GET p50/p99 alone', 'GET p50/p99 in burst', 'p99 ratio', 'GET req/s in burst', 'logins/s', 'errors', 'load1'],
+      rows,
+    ),
+  );
+}
+
+async function printRss(
+  stack: BenchStack,
+  c: ScenarioContext,
+  idle: { publicApi: number; dashboardApi: number; bare: number },
+  requests: number,
+  log: (l: string) => void,
+) {
+  const token = await ownerAccessToken(stack);
+  const getOne = SCENARIOS[0] as Scenario;
+  const projectRead = () => ({ path: `/api/projects/${stack.seed.projectId}`, headers: { authorization: `Bearer ${token}` } });
+  const [pub, dash] = await Promise.all([
+    runLoad({ url: stack.publicApi.url, request: () => getOne.product(c), connections: 10, amount: requests, expect: 200 }),
+    runLoad({ url: stack.dashboardApi.url, request: projectRead, connections: 10, amount: requests, expect: 200 }),
+  ]);
+  const after = {
+    publicApi: await rssMb(stack.publicApi.pid),
+    dashboardApi: await rssMb(stack.dashboardApi.pid),
+    bare: await rssMb(stack.bare.pid),
+  };
+  const row = (name: string, before: number, now: number, note: string) => [
+    name,
+    f0(before),
+    f0(now),
+    `${f0(((now - before) / before) * 100)} %`,
+    note,
+  ];
+  log(`RSS per process (MB), idle after start and after ${requests} more requests each (plus the scenarios above):`);
+  log(
+    formatTable(
+      ['process', 'idle', 'after', 'growth', 'requests'],
+      [
+        row('public-api', idle.publicApi, after.publicApi, `GET one, ${f0(pub.rps)} req/s, ${pub.errors} errors`),
+        row(
+          'dashboard-api',
+          idle.dashboardApi,
+          after.dashboardApi,
+          `GET /api/projects/:id, ${f0(dash.rps)} req/s, ${dash.errors} errors`,
+        ),
+        row('bare baseline', idle.bare, after.bare, 'the scenarios only (runs under tsx)'),
+      ],
+    ),
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runHotPathsBench((line) => process.stdout.write(`${line}\n`));
+  await runHotPathsBench((line) => process.stdout.write(`${line}\n`), { quick: process.argv.includes('--quick') });
 }

@@ -1,27 +1,23 @@
 /**
- * Insert-path benchmark: `POST /api/data/items` with the secret key of a quota-charged project on
- * the real public-api app, side by side with a bare Express + driver server inserting into the
- * same database. Prints, per request, the platform-database commands, the tenant-database
- * commands and the Redis commands the product sends (counted with the driver's command monitoring
- * and Redis MONITOR), and the inserts per second of both servers and their ratio (same run, same
- * machine, same client).
+ * Insert-path breakdown: `POST /api/data/items` with the secret key of a quota-charged project on
+ * the real public-api app (in process). Prints, per request, the platform-database commands, the
+ * tenant-database commands and the Redis commands the product sends, by name (the driver's command
+ * monitoring and Redis MONITOR). Its speed against the bare baseline is the `insert` row of the
+ * side-by-side table (hot-paths.ts).
  *
  * Run: `pnpm bench` (all) or `tsx --conditions=development scripts/bench/insert-path.ts`.
- * Env: BENCH_INSERTS (400), BENCH_CONCURRENCY (10). Uses MONGODB_URI / REDIS_URL when set, else
- * starts the embedded servers like `pnpm dev`.
+ * Env: BENCH_INSERTS (warm-up inserts, 400), BENCH_CONCURRENCY (10). Uses MONGODB_URI / REDIS_URL
+ * when set, else starts the embedded servers like `pnpm dev`.
  */
-import express from 'express';
 import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
 import { createApp } from '../../apps/public-api/src/app.js';
 import { listen, startBenchProduct } from './product.js';
 
 const inserts = Number(process.env.BENCH_INSERTS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
 
-async function load(url: string, headers: Record<string, string>): Promise<number> {
+async function load(url: string, headers: Record<string, string>): Promise<void> {
   let next = 0;
-  const started = performance.now();
   const worker = async () => {
     while (next < inserts) {
       const i = next++;
@@ -34,7 +30,6 @@ async function load(url: string, headers: Record<string, string>): Promise<numbe
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return (inserts / (performance.now() - started)) * 1000;
 }
 
 /** Runs the benchmark and prints its lines with `log`. */
@@ -54,18 +49,6 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
   });
   const { deps, project, prefix, platformDbName } = run;
   const product = await listen(createApp(deps));
-
-  // The bare baseline: Express + the driver, one insertOne per request, same server.
-  const bareConn = await mongoose.createConnection(run.mongoUri).asPromise();
-  const bareItems = bareConn.useDb(`bench_bare_${process.pid}`).collection('items');
-  const bareApp = express();
-  bareApp.use(express.json());
-  bareApp.post('/items', async (req, res) => {
-    const doc = { ...req.body, createdAt: new Date(), updatedAt: new Date() };
-    const { insertedId } = await bareItems.insertOne(doc);
-    res.status(201).json({ _id: insertedId, ...doc });
-  });
-  const bare = await listen(bareApp);
 
   try {
     const key = { 'x-api-key': project.secretKey };
@@ -110,16 +93,8 @@ export async function runInsertPathBench(log: (line: string) => void): Promise<v
     log(
       `  Redis commands:             ${per(redisCommands.length)} (${[...new Set(redisCommands.map((c) => c.toLowerCase()))].join(', ')})`,
     );
-    const measured = await load(url, key);
-    const baseline = await load(`${bare.url}/items`, {});
-    log(
-      `inserts/s (${inserts} inserts, ${concurrency} concurrent): urBackend ${measured.toFixed(0)}, bare Express + driver ${baseline.toFixed(0)}, ratio ${(measured / baseline).toFixed(2)}x`,
-    );
   } finally {
     product.server.close();
-    bare.server.close();
-    await bareConn.useDb(`bench_bare_${process.pid}`).dropDatabase();
-    await bareConn.close();
     await run.close();
   }
 }

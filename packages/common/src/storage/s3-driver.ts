@@ -1,13 +1,6 @@
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createRequire } from 'node:module';
+import type * as S3 from '@aws-sdk/client-s3';
+import type * as Presigner from '@aws-sdk/s3-request-presigner';
 import type { ObjectPage, StorageDriver, StoredObject } from './types.js';
 
 /** Settings of an S3-compatible bucket (AWS, R2, MinIO, ...). */
@@ -24,11 +17,16 @@ export interface S3DriverOptions {
   publicUrlHost?: string | null;
 }
 
+const loadModule = <T>(name: string): T => createRequire(import.meta.url)(name) as T;
 const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
 
 /** Creates a driver over one S3-compatible bucket. */
 export function createS3Driver(options: S3DriverOptions): StorageDriver {
-  const client = new S3Client({
+  // Loaded on first use, not at start-up: the AWS SDK is ~25 MB of RSS that a server storing
+  // files locally or on Supabase never needs.
+  const s3 = loadModule<typeof S3>('@aws-sdk/client-s3');
+  const presigner = loadModule<typeof Presigner>('@aws-sdk/s3-request-presigner');
+  const client = new s3.S3Client({
     region: options.region || 'auto',
     endpoint: options.endpoint || undefined,
     forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
@@ -46,19 +44,19 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
   }
 
   async function listPage(prefix: string, token?: string) {
-    return client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }));
+    return client.send(new s3.ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }));
   }
 
   return {
     kind: 's3',
     async put(key, body, contentType) {
       await client.send(
-        new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
+        new s3.PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
       );
     },
     async presignPut(key, { contentType, size, expiresInSeconds }) {
-      const command = new PutObjectCommand({ Bucket, Key: key, ContentType: contentType, ContentLength: size });
-      const signedUrl = await getSignedUrl(client, command, {
+      const command = new s3.PutObjectCommand({ Bucket, Key: key, ContentType: contentType, ContentLength: size });
+      const signedUrl = await presigner.getSignedUrl(client, command, {
         expiresIn: expiresInSeconds,
         signableHeaders: new Set(['content-type', 'content-length']),
       });
@@ -66,7 +64,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
     },
     async stat(key): Promise<StoredObject | null> {
       try {
-        const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        const head = await client.send(new s3.HeadObjectCommand({ Bucket, Key: key }));
         return {
           key,
           size: head.ContentLength ?? 0,
@@ -81,7 +79,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
     },
     async get(key) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        const out = await client.send(new s3.GetObjectCommand({ Bucket, Key: key }));
         return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
       } catch (err) {
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -90,7 +88,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
       }
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      await client.send(new s3.DeleteObjectCommand({ Bucket, Key: key }));
     },
     async deletePrefix(prefix) {
       let deleted = 0;
@@ -99,7 +97,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
         const page = await listPage(prefix, token);
         const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
         if (keys.length) {
-          await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+          await client.send(new s3.DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
           deleted += keys.length;
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -1,3 +1,4 @@
+import { exportsUsedToday } from '@urbackend/common/lifecycle';
 import type { Logger } from '@urbackend/common/logger';
 import { ensureSystemMailTemplates } from '@urbackend/common/mail-api';
 import { authClaimModel, ensurePlatformIndexes, requestLogModel } from '@urbackend/common/models';
@@ -67,10 +68,13 @@ function createLimiters(config: Config, platform: Platform, logger: Logger): App
 
 function createObservability(platform: Platform): ObservabilityService {
   const { models, tenants } = platform;
+  const exportClaims = createClaims(authClaimModel(platform.db.connection));
   return createObservabilityService({
     models,
     RequestLog: requestLogModel(platform.db.connection),
     plans: platform.plans,
+    uploadLimitBytes: platform.storage.config.uploadLimitBytes,
+    exportsToday: (projectId, limit) => exportsUsedToday(exportClaims, projectId, limit),
     usageOf: (project) => projectUsage(platform.meter, String(project._id), project),
     async countUsers(project) {
       if (!project.collections.some((c) => c.name === 'users')) return 0;

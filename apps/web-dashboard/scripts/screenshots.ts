@@ -1,6 +1,7 @@
 /**
- * Screenshots of every main page at 1280 px (`desk-*`) and 390 px (`phone-*`) into `screenshots/`
- * (git-ignored). Starts embedded MongoDB/Redis (scripts/services), the real APIs, a mail sink and
+ * Screenshots of every main page at 1280 px (`desk-*`) and 390 px (`phone-*`), in the light and
+ * the dark theme (`*-dark-*`: the browser's colour scheme is dark and the theme is on System),
+ * into `screenshots/` (git-ignored). Starts embedded MongoDB/Redis (scripts/services), the real APIs, a mail sink and
  * the built dashboard, seeds a demo project through the APIs, then walks the pages in chromium.
  * Run: `pnpm build && pnpm --filter @urbackend/web-dashboard screenshots`.
  */
@@ -9,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureMongo } from '../../../scripts/services/mongo.js';
 import { ensureRedis } from '../../../scripts/services/redis.js';
 import { type Stack, startStack } from '../test/stack.js';
@@ -117,6 +118,115 @@ async function shot(page: Page, url: string, name: string, ready?: string): Prom
   log(`wrote ${name}.png`);
 }
 
+interface Session {
+  prefix: string;
+  viewport: { width: number; height: number };
+  isMobile: boolean;
+  colorScheme: 'light' | 'dark';
+}
+
+const SESSIONS: Session[] = [
+  { prefix: 'desk', viewport: { width: 1280, height: 860 }, isMobile: false, colorScheme: 'light' },
+  { prefix: 'desk-dark', viewport: { width: 1280, height: 860 }, isMobile: false, colorScheme: 'dark' },
+  { prefix: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'light' },
+  { prefix: 'phone-dark', viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'dark' },
+];
+
+/** Pages before logging in. */
+const PUBLIC: [string, string, string?][] = [
+  ['/', '01-landing'],
+  ['/register', '02-register'],
+  [`/verify?email=${email}&sent=1`, '03-verify'],
+  ['/login', '04-login'],
+];
+
+/** Every project section, under the demo project. */
+const PROJECT_PAGES: [string, string, string?][] = [
+  ['', 'project-overview', 'Plan and usage'],
+  ['/collections', 'collections', 'books'],
+  ['/collections/new', 'schema-new'],
+  ['/collections/books', 'data-browser', 'Dune'],
+  ['/collections/books?tab=rules', 'rls', 'Access rules'],
+  ['/collections/books/schema', 'schema-edit', 'Edit schema'],
+  ['/schema', 'schema-as-code'],
+  ['/api-reference', 'api-reference'],
+  ['/users', 'users'],
+  ['/storage', 'storage'],
+  ['/analytics', 'analytics', 'Requests over time'],
+  ['/logs', 'logs'],
+  ['/webhooks', 'webhooks'],
+  ['/realtime', 'realtime'],
+  ['/mail', 'mail'],
+  ['/keys', 'keys', 'Rotate'],
+  ['/byod', 'byod'],
+  ['/settings', 'settings', 'Danger zone'],
+  ['/members', 'members'],
+  ['/config-log', 'config-log'],
+  ['/backups', 'backups'],
+];
+
+/** Account pages. */
+const ACCOUNT_PAGES: [string, string, string?][] = [
+  ['/dashboard', 'dashboard', 'Your plan'],
+  ['/profile', 'profile', 'Change password'],
+  ['/tokens', 'tokens'],
+  ['/invitations', 'invitations'],
+  ['/no/such/page', '404', 'Page not found'],
+];
+
+/** One viewport and colour scheme: public pages, log in, every page, a few open states, log out. */
+async function walkSession(browser: Browser, session: Session, web: string, p: string): Promise<void> {
+  const { prefix } = session;
+  const page = await browser.newPage({
+    viewport: session.viewport,
+    isMobile: session.isMobile,
+    colorScheme: session.colorScheme,
+  });
+  const file = (name: string) => path.join(outDir, `${prefix}-${name}.png`);
+  try {
+    for (const [suffix, name, ready] of PUBLIC) await shot(page, `${web}${suffix}`, `${prefix}-${name}`, ready);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${web}/dashboard`);
+    for (const [suffix, name, ready] of ACCOUNT_PAGES) await shot(page, `${web}${suffix}`, `${prefix}-${name}`, ready);
+    for (const [i, [suffix, name, ready]] of PROJECT_PAGES.entries()) {
+      await shot(page, `${p}${suffix}`, `${prefix}-${String(i + 6).padStart(2, '0')}-${name}`, ready);
+    }
+    // The command palette, open on a project page with a query typed.
+    await page.goto(`${p}/collections`);
+    await page.getByRole('heading', { name: 'Collections', level: 1 }).waitFor();
+    await page.keyboard.press('Control+k');
+    await page.getByRole('dialog', { name: 'Command palette' }).waitFor();
+    await page.keyboard.type('bo');
+    await page.getByRole('option', { name: /books/ }).waitFor();
+    await page.screenshot({ path: file('palette') });
+    await page.keyboard.press('Escape');
+    if (session.isMobile) {
+      // The phone menu, open: every project section in one tap.
+      await page.goto(p);
+      await page.getByRole('button', { name: /all project sections/ }).click();
+      await page.screenshot({ path: file('menu-open') });
+    } else {
+      await page.goto(`${p}/collections/books`);
+      await page
+        .getByRole('button', { name: /^Edit / })
+        .first()
+        .click()
+        .catch(() => log('no Edit button in the data browser'));
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: file('record-form') });
+    }
+    // Logging out says so.
+    await page.goto(`${web}/dashboard`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('You are logged out.').waitFor();
+    await page.screenshot({ path: file('logged-out') });
+  } finally {
+    await page.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(path.resolve(here, '../../../packages/common/dist')))
     throw new Error('Run `pnpm build` first (the APIs import @urbackend/common from dist).');
@@ -126,86 +236,16 @@ async function main(): Promise<void> {
   process.env.URBACKEND_TEST_MONGODB_URI = mongo.uri;
   process.env.URBACKEND_TEST_REDIS_URL = redis.url ?? '';
   process.env.URBACKEND_TEST_REDIS_CLUSTER_NODES = '';
-  const stack = await startStack('shots');
+  // Four sessions reload every page (a refresh-token call each): more than the default per-IP limits.
+  const stack = await startStack('shots', {
+    env: { RATE_LIMIT_AUTH_IP_PER_15MIN: '2000', RATE_LIMIT_DASHBOARD_IP_PER_15MIN: '20000' },
+  });
   try {
     await mkdir(outDir, { recursive: true });
     const { projectId } = await seed(stack);
     const web = stack.webUrl;
-    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 860 } });
-    await shot(page, `${web}/`, '01-landing');
-    await shot(page, `${web}/register`, '02-register');
-    await shot(page, `${web}/verify?email=${email}&sent=1`, '03-verify');
-    await shot(page, `${web}/login`, '04-login');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${web}/dashboard`);
-    await shot(page, `${web}/dashboard`, '05-dashboard', 'Bookshelf');
     const p = `${web}/projects/${projectId}`;
-    // Every project section and account page, at 1280 px and at 390 px (phone).
-    const pages: [string, string, string?][] = [
-      ['', 'project-overview', 'Plan and usage'],
-      ['/collections', 'collections', 'books'],
-      ['/collections/new', 'schema-new'],
-      ['/collections/books', 'data-browser', 'Dune'],
-      ['/collections/books?tab=rules', 'rls', 'Access rules'],
-      ['/collections/books/schema', 'schema-edit', 'Edit schema'],
-      ['/schema', 'schema-as-code'],
-      ['/api-reference', 'api-reference'],
-      ['/users', 'users'],
-      ['/storage', 'storage'],
-      ['/analytics', 'analytics', 'Requests over time'],
-      ['/logs', 'logs'],
-      ['/webhooks', 'webhooks'],
-      ['/realtime', 'realtime'],
-      ['/mail', 'mail'],
-      ['/keys', 'keys', 'Rotate'],
-      ['/byod', 'byod'],
-      ['/settings', 'settings', 'Danger zone'],
-      ['/members', 'members'],
-      ['/config-log', 'config-log'],
-      ['/backups', 'backups'],
-    ];
-    const account: [string, string, string?][] = [
-      ['/dashboard', 'dashboard', 'Your plan'],
-      ['/profile', 'profile', 'Change password'],
-      ['/tokens', 'tokens'],
-      ['/invitations', 'invitations'],
-      ['/no/such/page', '404', 'Page not found'],
-    ];
-    const walk = async (pg: Page, prefix: string) => {
-      for (const [suffix, name, ready] of account) await shot(pg, `${web}${suffix}`, `${prefix}-${name}`, ready);
-      for (const [i, [suffix, name, ready]] of pages.entries()) {
-        await shot(pg, `${p}${suffix}`, `${prefix}-${String(i + 6).padStart(2, '0')}-${name}`, ready);
-      }
-    };
-    await walk(page, 'desk');
-    await page.goto(`${web}/dashboard`);
-    await page.getByRole('button', { name: 'Clone from a backup file' }).waitFor();
-    await page.goto(`${p}/collections/books`);
-    await page
-      .getByRole('button', { name: /^Edit / })
-      .first()
-      .click()
-      .catch(() => log('no Edit button in the data browser'));
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(outDir, 'desk-record-form.png') });
-    const phone = await stack.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-    await phone.goto(`${web}/login`);
-    await phone.getByLabel('Email').fill(email);
-    await phone.getByLabel('Password').fill(password);
-    await phone.getByRole('button', { name: 'Log in' }).click();
-    await phone.waitForURL(`${web}/dashboard`);
-    await walk(phone, 'phone');
-    // The phone menu, open: every project section in one tap.
-    await phone.goto(p);
-    await phone.getByRole('button', { name: /all project sections/ }).click();
-    await phone.screenshot({ path: path.join(outDir, 'phone-menu-open.png') });
-    // Logging out says so.
-    await phone.goto(`${web}/dashboard`);
-    await phone.getByRole('button', { name: 'Log out' }).click();
-    await phone.getByText('You are logged out.').waitFor();
-    await phone.screenshot({ path: path.join(outDir, 'phone-logged-out.png') });
+    for (const session of SESSIONS) await walkSession(stack.browser, session, web, p);
     log(`done: ${outDir}`);
   } finally {
     await stack.close();

@@ -22,12 +22,23 @@ async function publicGet(path: string, key: string, token?: string): Promise<Res
   });
 }
 
+/** With `DASHBOARD_SHOTS=<dir>`, a screenshot of the current state (to look at, not asserted). */
+async function shot(name: string): Promise<void> {
+  const dir = process.env.DASHBOARD_SHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: false });
+}
+
 async function expectToast(text: string | RegExp): Promise<void> {
   await page.locator('.toast', { hasText: text }).first().waitFor({ timeout: 10_000 });
 }
 
+/** Small limits so the plan and upload checks show without filling anything (issue 17). */
+const UPLOAD_LIMIT = 10 * 1024;
+
 beforeAll(async () => {
-  stack = await startStack('webe2e');
+  stack = await startStack('webe2e', {
+    env: { PLAN_LIMITS: JSON.stringify({ free: { maxCollections: 2 } }), UPLOAD_LIMIT_BYTES: String(UPLOAD_LIMIT) },
+  });
   context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.webUrl });
   page = await context.newPage();
@@ -122,6 +133,18 @@ describe('web dashboard in a real browser', () => {
     expect(body.collection.model.map((f) => f.key)).toEqual(['title', 'userId', 'tags', 'author']);
   });
 
+  it('shows "New collection" disabled with the plan reason once the limit is reached, before any form', async () => {
+    await page.goto(`${projectUrl}/collections`);
+    const reason = page.locator('#collection-limit');
+    await reason.getByText('Free plan: 2 of 2 collections used. Upgrade or delete a collection.').waitFor();
+    const create = page.getByRole('button', { name: 'New collection' });
+    expect(await create.isDisabled()).toBe(true);
+    expect(await create.getAttribute('aria-describedby')).toBe('collection-limit');
+    // No link to the schema editor is left to click on this page.
+    expect(await page.getByRole('link', { name: 'New collection' }).count()).toBe(0);
+    await shot('collection-limit');
+  });
+
   it('enables end-user auth and private row-level security on posts', async () => {
     await page.goto(`${projectUrl}/settings`);
     await page.getByLabel('Enable end-user authentication').check();
@@ -192,9 +215,44 @@ describe('web dashboard in a real browser', () => {
     await page.locator('.file-card', { hasText: 'logo.png' }).waitFor();
   });
 
+  it('refuses an oversize file in the browser, naming both sizes, without sending it', async () => {
+    await page.goto(`${projectUrl}/storage`);
+    await page.getByText('Up to 10 KB each.').waitFor();
+    const sent: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (/\/storage\/upload/.test(r.url())) sent.push(r.url());
+    };
+    page.on('request', onRequest);
+    const big = Buffer.alloc(12_700, 1); // 12.4 KB
+    await page.getByLabel('Files to upload').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: big });
+    await page
+      .locator('.upload-row')
+      .getByRole('alert')
+      .filter({ hasText: "photo.jpg is 12.4 KB; this project's limit is 10 KB per file." })
+      .waitFor();
+    page.off('request', onRequest);
+    await shot('upload-oversize');
+    expect(sent).toEqual([]);
+    expect(await page.locator('.file-card', { hasText: 'photo.jpg' }).count()).toBe(0);
+    // The server refuses it too, with the same sizes (a client that skips the check).
+    const direct = await fetch(`${stack.publicUrl}/api/storage/upload-request`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.secret, 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'photo.jpg', contentType: 'image/jpeg', size: big.length }),
+    });
+    expect(direct.status).toBe(413);
+    expect(await direct.json()).toEqual({
+      success: false,
+      code: 413,
+      error: 'File size exceeds limit. photo.jpg is 12.4 KB; the limit is 10 KB per file.',
+    });
+  });
+
   it('shows the public API traffic in analytics and request logs', async () => {
     for (let i = 0; i < 3; i++) expect((await publicGet('/api/data/posts?limit=5', keys.secret)).status).toBe(200);
-    expect((await publicGet('/api/data/missing', keys.secret)).status).toBe(404);
+    const missingRes = await publicGet('/api/data/missing', keys.secret);
+    expect(missingRes.status).toBe(404);
+    const missingError = ((await missingRes.json()) as { error: string }).error;
     // Request logs are written in the background: reload until the four requests are counted.
     const requests = page.locator('.stat', { hasText: 'Requests' }).locator('.stat-value');
     let counted = 0;
@@ -227,6 +285,80 @@ describe('web dashboard in a real browser', () => {
       return codes.length > 0 && codes.every((c) => c.startsWith('4'));
     });
     await page.getByRole('cell', { name: '/api/data/missing' }).first().waitFor();
+
+    // A row opens the detail drawer with every recorded field of that request.
+    await page.getByRole('cell', { name: '/api/data/missing' }).first().click();
+    const drawer = page.getByRole('dialog', { name: 'GET /api/data/missing' });
+    await drawer.waitFor();
+    await shot('log-drawer');
+    const details = drawer.getByRole('definition');
+    const detailText = (await details.allInnerTexts()).join('\n');
+    expect(detailText).toContain('404');
+    expect(detailText).toContain('/api/data/missing');
+    expect(detailText).toContain('/api/data/:collectionName');
+    expect(detailText).toContain('secret');
+    expect(detailText).toContain(missingError);
+    expect(detailText).toContain('127.0.0.1');
+    expect(detailText).not.toContain('::ffff:');
+    await drawer.getByRole('button', { name: 'Close details' }).click();
+    await drawer.waitFor({ state: 'detached' });
+
+    // The time range is applied by the server: a custom window in the future holds nothing.
+    await page.getByLabel('Time').selectOption('custom');
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T12:00`;
+    await page.getByLabel('From').fill(local(tomorrow));
+    const logsAnswer = page.waitForResponse((r) => r.url().includes('/logs?') && r.url().includes('from='));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect((await logsAnswer).status()).toBe(200);
+    await page.getByRole('heading', { name: 'No requests match these filters' }).waitFor();
+    await page.getByLabel('Time').selectOption('last1h');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('cell', { name: '/api/data/missing' }).first().waitFor();
+  });
+
+  it('renders only the visible rows of a 300-row page and reaches the last row by scrolling', async () => {
+    for (let batch = 0; batch < 3; batch++) {
+      const docs = Array.from({ length: batch < 2 ? 100 : 99 }, (_, i) => ({
+        title: `Row ${batch * 100 + i + 1}`,
+        userId: 'user-1',
+      }));
+      const res = await fetch(`${stack.publicUrl}/api/data/posts/bulk`, {
+        method: 'POST',
+        headers: { 'x-api-key': keys.secret, 'content-type': 'application/json' },
+        body: JSON.stringify(docs),
+      });
+      expect(res.status).toBe(201);
+    }
+    await page.goto(`${projectUrl}/collections/posts`);
+    await page.getByRole('table', { name: 'Documents in posts' }).waitFor();
+    await page.getByLabel('Per page').selectOption('500');
+    await page.getByText('Page 1 of 1 · 300 documents').waitFor();
+    const rows = page.locator('.grid-table tbody tr.grid-row');
+    await rows.first().waitFor();
+    const rendered = await rows.count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(80);
+    // Newest first: the first document ever added is the last of the 300, not in the DOM yet.
+    const oldest = page.getByRole('cell', { name: 'Hello again' });
+    expect(await oldest.count()).toBe(0);
+    // Scroll to the end the way End does, again while rows measured on the way change the height.
+    await page.waitForFunction(() => {
+      const box = document.querySelector('.grid-scroll');
+      if (!box) return false;
+      box.scrollTop = box.scrollHeight;
+      return document.querySelector('tr.grid-row[aria-rowindex="301"]') !== null;
+    });
+    await oldest.waitFor();
+    await shot('grid-300-end');
+    expect(await page.locator('tr.grid-row[aria-rowindex="301"]').count()).toBe(1);
+    expect(await rows.count()).toBeLessThan(80);
+    // The sticky row actions are still there on the last row.
+    await page
+      .locator('tr.grid-row', { hasText: 'Hello again' })
+      .getByRole('button', { name: /^Edit / })
+      .waitFor();
   });
 
   it('says before any form that the plan does not include webhooks (issue 17)', async () => {

@@ -2,7 +2,8 @@
  * Browser end-to-end test of the dashboard as a workbench (issue 17, navigation side): the
  * "keys shown once" dialog cannot be dismissed before its check, plan limits are in sight and a
  * plan-forbidden action is disabled with its reason before any form, the phone layout reaches
- * every project section, the 404 page and the message after logout.
+ * every project section, the 404 page and the message after logout; the command palette
+ * (Ctrl+K) and the dark theme (toggle, remembered, or the system's).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ let stack: Stack;
 let context: BrowserContext;
 let page: Page;
 let projectUrl = '';
+let accessToken = '';
 
 async function registerDeveloper(): Promise<void> {
   const reg = await fetch(`${stack.dashboardUrl}/api/auth/register`, {
@@ -32,6 +34,32 @@ async function registerDeveloper(): Promise<void> {
     body: JSON.stringify({ email, otp }),
   });
   expect(res.status).toBe(200);
+  accessToken = ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function logIn(target: Page): Promise<void> {
+  await target.goto(`${stack.webUrl}/login`);
+  await target.getByLabel('Email').fill(email);
+  await target.getByLabel('Password').fill(password);
+  await target.getByRole('button', { name: 'Log in' }).click();
+  await target.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+}
+
+/** Relative luminance (WCAG) of a computed `rgb(…)` colour. */
+function luminance(css: string): number {
+  const [r = 0, g = 0, b = 0] = (css.match(/[\d.]+/g) ?? []).map(Number);
+  const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** What the user sees: the page background, the h1 text colour and their contrast ratio. */
+async function pageColours(target: Page): Promise<{ background: number; contrast: number }> {
+  const [bg, text] = await target.evaluate(() => [
+    getComputedStyle(document.body).backgroundColor,
+    getComputedStyle(document.querySelector('h1') ?? document.body).color,
+  ]);
+  const [hi, lo] = [luminance(bg ?? ''), luminance(text ?? '')].sort((a, b) => b - a) as [number, number];
+  return { background: luminance(bg ?? ''), contrast: (hi + 0.05) / (lo + 0.05) };
 }
 
 beforeAll(async () => {
@@ -40,11 +68,7 @@ beforeAll(async () => {
   context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  await logIn(page);
 }, 240_000);
 
 afterAll(async () => {
@@ -142,6 +166,90 @@ describe('the dashboard as a workbench', () => {
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Projects' }).waitFor();
     await page.getByRole('link', { name: 'Go to your projects' }).click();
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  });
+
+  it('opens the command palette with Ctrl+K and jumps to a collection, a page or closes on Escape', async () => {
+    const projectId = new URL(projectUrl).pathname.split('/')[2] ?? '';
+    const created = await fetch(`${stack.dashboardUrl}/api/projects/${projectId}/collections`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ collectionName: 'novels', schema: [{ key: 'title', type: 'String' }] }),
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${projectUrl}/analytics`);
+    await page.getByRole('heading', { name: 'Analytics', level: 1 }).waitFor();
+
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    await palette.waitFor();
+    const search = palette.getByRole('combobox');
+    expect(await search.evaluate((el) => el === document.activeElement)).toBe(true);
+    await search.fill('novels');
+    const option = palette.getByRole('option', { name: /novels/ });
+    await option.waitFor();
+    expect(await option.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${projectUrl}/collections/novels`);
+    await page.getByRole('heading', { name: 'novels', level: 1 }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Data' }).getAttribute('aria-selected')).toBe('true');
+    expect(await palette.count()).toBe(0);
+
+    // The navbar button opens it too; arrows move the highlight, Enter opens it.
+    await page.getByRole('button', { name: /^Search/ }).click();
+    await palette.waitFor();
+    await search.fill('request logs');
+    await palette.getByRole('option', { name: /Request logs/ }).waitFor();
+    await page.keyboard.press('ArrowDown'); // wraps around to the only match
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${projectUrl}/logs`);
+
+    // Escape closes it without going anywhere.
+    await page.keyboard.press('Control+k');
+    await palette.waitFor();
+    await page.keyboard.press('Escape');
+    await palette.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe(`${new URL(projectUrl).pathname}/logs`);
+  });
+
+  it('switches to the dark theme from the toggle and keeps it after a reload', async () => {
+    await page.goto(`${stack.webUrl}/dashboard`);
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    const light = await pageColours(page);
+    expect(light.background).toBeGreaterThan(0.8);
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    await expect.poll(async () => (await pageColours(page)).background).toBeLessThan(0.05);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    const dark = await pageColours(page);
+    expect(dark.background).toBeLessThan(0.05);
+    expect(dark.contrast).toBeGreaterThanOrEqual(4.5);
+    expect(await page.getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
+    // Back to the system's (light here): the page follows.
+    await page.getByRole('radio', { name: 'System' }).check();
+    await expect.poll(async () => (await pageColours(page)).background).toBeGreaterThan(0.8);
+  });
+
+  it('follows a dark system theme while the toggle is on System, and Light overrides it', async () => {
+    const darkContext = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    try {
+      const darkPage = await darkContext.newPage();
+      darkPage.setDefaultTimeout(10_000);
+      await logIn(darkPage);
+      expect(await darkPage.getByRole('radio', { name: 'System' }).isChecked()).toBe(true);
+      const colours = await pageColours(darkPage);
+      expect(colours.background).toBeLessThan(0.05);
+      expect(colours.contrast).toBeGreaterThanOrEqual(4.5);
+      // Cards are dark too (no white panels).
+      const card = await darkPage
+        .locator('.card')
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(luminance(card)).toBeLessThan(0.05);
+      await darkPage.getByRole('radio', { name: 'Light' }).check();
+      await expect.poll(async () => (await pageColours(darkPage)).background).toBeGreaterThan(0.8);
+    } finally {
+      await darkContext.close();
+    }
   });
 
   it('says so after logout, and a logged-out page load asks for no refresh token', async () => {

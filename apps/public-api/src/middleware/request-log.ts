@@ -66,7 +66,10 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   };
 }
 
-/** Records every request that resolved a project through an API key (method, route, status, latency, time buckets). */
+/**
+ * Records every request that resolved a project through an API key (method, route, status,
+ * latency, IP, user agent, end user, error message, time buckets).
+ */
 export function requestLogMiddleware(writer: RequestLogWriter): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -97,6 +100,10 @@ export function requestLogMiddleware(writer: RequestLogWriter): RequestHandler {
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
         ip: req.ip ?? '',
         keyRole: scope.actor.key,
+        ...(req.get('user-agent') ? { userAgent: req.get('user-agent')?.slice(0, 300) } : {}),
+        ...(scope.actor.user ? { userId: scope.actor.user.userId } : {}),
+        // The message the one error path answered with (errorHandler), for the dashboard's log detail.
+        ...(typeof res.locals.errorMessage === 'string' ? { error: res.locals.errorMessage.slice(0, 500) } : {}),
         at,
         minute: iso.slice(0, 16),
         hour: iso.slice(0, 13),

@@ -54,6 +54,12 @@ export const usersApi = {
     unwrapList<EndUserSession>(await api.get(p(id, `/admin/users/${enc(userId)}/sessions`)), 'sessions'),
   revokeSession: (api: ApiClient, id: string, userId: string, sessionId: string) =>
     api.del<unknown>(p(id, `/admin/users/${enc(userId)}/sessions/${enc(sessionId)}`)),
+  /** Disables (signs out everywhere, refuses login) or enables a user. */
+  setDisabled: (api: ApiClient, id: string, userId: string, disabled: boolean) =>
+    api.patch<{ message: string; user: EndUser }>(p(id, `/admin/users/${enc(userId)}/status`), { disabled }),
+  /** Mails the user the public API's password-reset code; the answer's message names the address. */
+  sendPasswordReset: (api: ApiClient, id: string, userId: string) =>
+    api.post<{ message: string }>(p(id, `/admin/users/${enc(userId)}/password-reset`), {}),
 };
 
 /** Mail templates (reference §6.2). */

@@ -107,6 +107,8 @@ export interface EndUser {
   username?: string;
   emailVerified?: boolean;
   createdAt?: string;
+  /** When the developer disabled this user (absent: enabled). Never shown to the app. */
+  authDisabledAt?: string | null;
   [k: string]: unknown;
 }
 
@@ -116,6 +118,8 @@ export interface EndUserSession {
   id?: string;
   ip?: string;
   userAgent?: string;
+  /** The user agent as a person reads it ("Chrome on Linux"), named by the server. */
+  device?: string;
   createdAt?: string;
   lastUsedAt?: string;
 }
@@ -186,6 +190,12 @@ export interface LogEntry {
   route?: string;
   timestamp?: string;
   at?: string;
+  /** `User-Agent` of the request (first 300 characters). */
+  userAgent?: string;
+  /** The end user of the request's user token, if any. */
+  userId?: string;
+  /** The error message the API answered (status 400 and above). */
+  error?: string;
 }
 
 export interface Analytics {

@@ -18,6 +18,10 @@ export interface PlanLimits {
   byosEnabled: boolean;
   byokEnabled: boolean;
   maxMembers: number;
+  /** Collection exports per project per UTC day. */
+  exportsPerDay?: number;
+  /** Largest file one upload may carry (the server's `UPLOAD_LIMIT_BYTES`; project usage answer only). */
+  uploadBytes?: number;
 }
 
 /** `GET /api/projects/:id/usage`: the project's limits (its owner's plan) next to its usage. */
@@ -32,6 +36,8 @@ export interface ProjectUsage {
     mailThisMonth: number;
     webhooks: number;
     members: number;
+    /** Exports made today (UTC), counted against `exportsPerDay`. */
+    exportsToday?: number;
   };
 }
 

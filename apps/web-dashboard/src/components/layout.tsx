@@ -1,6 +1,9 @@
 import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/auth-context.js';
+import { CommandPalette } from './command-palette.js';
 import { InvitationsNavLink } from './invitations-badge.js';
+import { ThemeToggle } from './theme.js';
+import '../styles/navigation.css';
 import { Button } from './ui.js';
 
 export function Logo() {
@@ -24,6 +27,10 @@ export function Navbar() {
         Skip to content
       </a>
       <Logo />
+      <div className="navbar-tools">
+        <CommandPalette />
+        <ThemeToggle />
+      </div>
       <nav aria-label="Account" className="navbar-links">
         <NavLink to="/dashboard">Projects</NavLink>
         <InvitationsNavLink />

@@ -22,10 +22,11 @@ const WAY_FORWARD = 'The server administrator can move your account to a bigger 
  * Why the plan forbids an action, or null when it is allowed (or the limits are not loaded yet:
  * the server still refuses, this only explains it up front).
  */
-export type PlanAction = 'project' | 'webhook' | 'mailTemplate' | 'byos' | 'collection' | 'member' | 'byok';
+export type PlanAction = 'project' | 'webhook' | 'mailTemplate' | 'byos' | 'collection' | 'member' | 'byok' | 'export';
 export function planBlock(action: PlanAction, plan: string | undefined, limits: PlanLimits | undefined, used = 0): string | null {
   if (!limits) return null;
   const on = `the ${plan ?? 'current'} plan`;
+  const Plan = `${plan ? plan.charAt(0).toUpperCase() + plan.slice(1) : 'Your'} plan`;
   const reached = (limit: number) => limit >= 0 && used >= limit;
   switch (action) {
     case 'project':
@@ -43,12 +44,17 @@ export function planBlock(action: PlanAction, plan: string | undefined, limits: 
       return limits.byokEnabled ? null : `Your own OAuth and mail credentials are not included in ${on}.`;
     case 'collection':
       return reached(limits.maxCollections)
-        ? `This project has reached the ${limits.maxCollections} collections of ${on}.`
+        ? `${Plan}: ${used} of ${limits.maxCollections} collections used. Upgrade or delete a collection.`
         : null;
     case 'member':
       return reached(limits.maxMembers)
-        ? `This project has its ${limits.maxMembers} members (owner included) allowed by ${on}.`
+        ? `${Plan}: ${used} of ${limits.maxMembers} members used (owner included). Upgrade or remove a member.`
         : null;
+    case 'export': {
+      const max = limits.exportsPerDay ?? -1;
+      if (max === 0) return `Exports are not included in ${on}.`;
+      return reached(max) ? `${Plan}: ${used} of ${max} exports used today (UTC). Try again tomorrow or upgrade.` : null;
+    }
   }
 }
 
@@ -117,6 +123,9 @@ export function ProjectPlanCard({ data }: { data: ProjectUsage }) {
         <LimitRow label="Mail this month" used={usage.mailThisMonth} limit={limits.mailPerMonth} />
         <LimitRow label="Webhooks" used={usage.webhooks} limit={limits.webhooksLimit} />
         <LimitRow label="Members (owner included)" used={usage.members} limit={limits.maxMembers} />
+        {limits.exportsPerDay !== undefined && (
+          <LimitRow label="Exports today (UTC)" used={usage.exportsToday ?? 0} limit={limits.exportsPerDay} />
+        )}
       </div>
       <ul className="plan-features">
         <Feature label="Mail templates" on={limits.mailTemplatesEnabled} />
@@ -124,6 +133,7 @@ export function ProjectPlanCard({ data }: { data: ProjectUsage }) {
         <Feature label="Your own OAuth / mail keys" on={limits.byokEnabled} />
       </ul>
       <p className="muted small">
+        {limits.uploadBytes !== undefined && <>Files may be up to {formatBytes(limits.uploadBytes)} each. </>}
         Requests are also limited to {limits.reqPerMinute < 0 ? 'unlimited' : formatNumber(limits.reqPerMinute)} per minute.{' '}
         {WAY_FORWARD}
       </p>

@@ -42,6 +42,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error.headers) for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
-    res.status(error.status).json(envelopeOf(error));
+    const body = envelopeOf(error);
+    res.locals.errorMessage = body.error; // what the client was told, for the request log
+    res.status(error.status).json(body);
   };
 }

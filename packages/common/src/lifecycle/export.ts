@@ -149,6 +149,17 @@ function utcDay(now = new Date()): { day: string; leftMs: number } {
   return { day: now.toISOString().slice(0, 10), leftMs: end - now.getTime() };
 }
 
+const exportSlotKey = (projectId: string, day: string) => `export:${projectId}:${day}`;
+
+/**
+ * The exports a project has made in the current UTC day (live slots of `takeExportSlot`), for
+ * showing the limit before anyone tries: 0 when the limit is unlimited (-1) or 0 (nothing counted).
+ */
+export async function exportsUsedToday(claims: Pick<Claims, 'slots'>, projectId: string, limit: number): Promise<number> {
+  if (limit <= 0) return 0;
+  return (await claims.slots(exportSlotKey(projectId, utcDay().day), limit)).count;
+}
+
 /**
  * Takes one of the project's export slots of the UTC day (`limits.exportsPerDay`, -1 unlimited):
  * a durable, race-free claim (a unique insert per slot, exact on FerretDB too, surviving Redis
@@ -158,7 +169,7 @@ export async function takeExportSlot(claims: Claims, scope: ProjectScope): Promi
   const limit = scope.limits.exportsPerDay ?? -1;
   if (limit < 0) return { used: 0, limit };
   const { day, leftMs } = utcDay();
-  const key = `export:${scope.project._id}:${day}`;
+  const key = exportSlotKey(scope.project._id, day);
   const slot = limit === 0 ? 0 : await claims.takeSlot(key, limit, leftMs + 60 * 60_000);
   if (!slot) {
     throw new AppError('RATE_LIMITED', `Daily export limit reached (${limit}/${limit}). Please try again tomorrow.`, undefined, {

@@ -23,6 +23,7 @@ export {
   csvCell,
   csvValue,
   exportCollection,
+  exportsUsedToday,
   flattenDoc,
   parseExportFormat,
   takeExportSlot,

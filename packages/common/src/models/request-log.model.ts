@@ -12,6 +12,12 @@ export interface RequestLog {
   latencyMs: number;
   ip: string;
   keyRole: string;
+  /** `User-Agent` header (first 300 characters); absent on older records. */
+  userAgent?: string;
+  /** The end user of a valid user token, when the request carried one. */
+  userId?: string;
+  /** The error message the API answered (status ≥ 400; 5xx carry the generic message only). */
+  error?: string;
   at: Date;
   /** Time buckets stored at write time (UTC): `YYYY-MM-DDTHH:MM`, `YYYY-MM-DDTHH`, `YYYY-MM-DD`. */
   minute: string;
@@ -29,6 +35,9 @@ export const requestLogSchema = new Schema<RequestLog>(
     latencyMs: Number,
     ip: String,
     keyRole: String,
+    userAgent: String,
+    userId: String,
+    error: String,
     at: { type: Date, required: true },
     minute: String,
     hour: String,

@@ -22,11 +22,13 @@ export {
 export {
   CONFIRM_SIZE_TOLERANCE,
   createStorageService,
+  describeBytes,
   storageActorOf,
   type StorageActor,
   type StorageService,
   type StorageServiceOptions,
   type UploadedFile,
+  uploadTooLarge,
 } from './service.js';
 export { defaultStorageAppConfig, mapStorageEnv, storageEnvShape, type StorageAppConfig } from './config.js';
 export { createProjectStorage, type ProjectStorageInput } from './platform-storage.js';

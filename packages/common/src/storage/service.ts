@@ -56,6 +56,31 @@ export interface UploadedFile {
   contentType: string;
 }
 
+/** A size in binary units, one decimal under 100: `10 MB`, `12.4 MB`, `900 KB`, `512 B`. */
+export function describeBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  const i = bytes > 0 ? Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024))) : 0;
+  const x = bytes / 1024 ** i;
+  return `${x >= 100 || i === 0 ? Math.round(x) : x.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}
+
+/**
+ * The 413 of a file over the per-file upload limit (`UPLOAD_LIMIT_BYTES`). The message keeps the
+ * reference's first sentence and adds both sizes when known:
+ * `File size exceeds limit. photo.jpg is 12.4 MB; the limit is 10 MB per file.`
+ */
+export function uploadTooLarge(limitBytes: number, file: { name?: string; size?: number } = {}): AppError {
+  const { size } = file;
+  if (size === undefined) {
+    return new AppError('PAYLOAD_TOO_LARGE', `File size exceeds limit. The limit is ${describeBytes(limitBytes)} per file.`);
+  }
+  // Sizes that round alike ("4 KB" over "4 KB") are given in bytes.
+  const close = describeBytes(size) === describeBytes(limitBytes);
+  const [is, max] = close ? [`${size} bytes`, `${limitBytes} bytes`] : [describeBytes(size), describeBytes(limitBytes)];
+  const name = file.name ? file.name.slice(0, 120) : 'The file';
+  return new AppError('PAYLOAD_TOO_LARGE', `File size exceeds limit. ${name} is ${is}; the limit is ${max} per file.`);
+}
+
 const STORAGE_LIMIT = 'Storage limit exceeded. Please upgrade your plan or delete some files.';
 
 /** The storage rules shared by the public and dashboard APIs. */
@@ -76,8 +101,8 @@ export function createStorageService(options: StorageServiceOptions) {
 
   const userPrefix = (pid: string, actor: StorageActor) => (actor.userId ? `${pid}/users/${actor.userId}/` : undefined);
 
-  function checkSize(size: number): void {
-    if (size > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'File size exceeds limit.');
+  function checkSize(size: number, name?: string): void {
+    if (size > options.uploadLimitBytes) throw uploadTooLarge(options.uploadLimitBytes, { name, size });
   }
 
   const reserve = (pid: string, size: number, actor: StorageActor) => meter.reserve(pid, 'storage', size, actor.quotaBytes);
@@ -93,7 +118,7 @@ export function createStorageService(options: StorageServiceOptions) {
       const { project } = scope;
       const actor = storageActorOf(scope);
       const pid = project._id;
-      checkSize(file.buffer.length);
+      checkSize(file.buffer.length, file.originalName);
       const { driver, provider } = await manager.forProject(project);
       const key = newObjectKey(pid, file.originalName, actor.userId ?? undefined);
       const contentType = normalizeContentType(file.contentType);
@@ -116,7 +141,7 @@ export function createStorageService(options: StorageServiceOptions) {
       const { project } = scope;
       const actor = storageActorOf(scope);
       const pid = project._id;
-      checkSize(input.size);
+      checkSize(input.size, input.filename);
       const { driver, provider } = await manager.forProject(project);
       const charged = provider === 'internal';
       if (charged && !(await reserve(pid, input.size, actor)))

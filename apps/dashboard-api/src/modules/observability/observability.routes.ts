@@ -4,20 +4,9 @@ import { z } from 'zod';
 import { currentDeveloper } from '../../middleware/auth.js';
 import { guardedRouter } from '../../middleware/guarded-router.js';
 import { type ProjectAction, dashboardScope } from '../../middleware/project-access.js';
+import { logsQuerySchema } from './observability.schemas.js';
 import type { ObservabilityService } from './observability.service.js';
 
-const logsQuery = z.object({
-  method: z
-    .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'post', 'put', 'patch', 'delete', 'options'])
-    .optional(),
-  status: z.coerce.number().int().min(100).max(599).optional(),
-  statusClass: z.coerce.number().int().min(1).max(5).optional(),
-  path: z.string().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
 const analyticsQuery = z.object({
   range: z
     .enum(['last1h', 'last24h', 'last7d', 'last30d'], {
@@ -26,14 +15,17 @@ const analyticsQuery = z.object({
     .default('last24h'),
 });
 
-/** `/api/projects/:projectId/logs`, `/analytics` and `/usage`. */
+/**
+ * `/api/projects/:projectId/logs` (filters, `range` or `from`/`to`, every recorded field per
+ * request), `/analytics` and `/usage` (plan limits, the per-file upload limit and usage).
+ */
 export function createObservabilityRouter(deps: {
   observability: ObservabilityService;
   access: (action: ProjectAction) => RequestHandler[];
 }): Router {
   const r = guardedRouter([], { mergeParams: true });
   r.get('/logs', ...deps.access('read'), async (req, res) => {
-    const data = await deps.observability.logs(dashboardScope(req), parse(logsQuery, req.query));
+    const data = await deps.observability.logs(dashboardScope(req), parse(logsQuerySchema, req.query));
     res.json({ success: true, data, message: '' });
   });
   r.get('/usage', ...deps.access('read'), async (req, res) => {

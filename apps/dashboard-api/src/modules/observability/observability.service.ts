@@ -6,20 +6,10 @@ import { Types } from 'mongoose';
 import type { CurrentDeveloper } from '../../middleware/auth.js';
 import type { DashboardScope } from '../../middleware/project-access.js';
 import { type AnalyticsRange, type LogPoint, RANGE_MS, computeAnalytics } from './analytics.js';
+import type { LogsQuery } from './observability.schemas.js';
 
 /** Most log documents one analytics request reads (bounded work per request). */
 const MAX_POINTS = 50_000;
-
-export interface LogQuery {
-  method?: string;
-  status?: number;
-  statusClass?: number;
-  path?: string;
-  from?: Date;
-  to?: Date;
-  page: number;
-  limit: number;
-}
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -37,6 +27,10 @@ export function createObservabilityService(deps: {
   }>;
   /** Counts the end users of a project (its `users` collection); 0 when unknown or unreachable. */
   countUsers(project: TenantProject & { collections: { name: string }[] }): Promise<number>;
+  /** Largest file one upload may carry (`UPLOAD_LIMIT_BYTES`), shown before uploading. */
+  uploadLimitBytes: number;
+  /** Collection exports the project made this UTC day (`exportsPerDay` slots); 0 when not counted. */
+  exportsToday(projectId: string, limit: number): Promise<number>;
 }) {
   const { RequestLog, models } = deps;
   return {
@@ -87,19 +81,22 @@ export function createObservabilityService(deps: {
       }));
     },
 
-    async logs(scope: DashboardScope, q: LogQuery) {
+    /** One page of the project's request logs, newest first, with every recorded field. */
+    async logs(scope: DashboardScope, q: LogsQuery) {
       const filter: Record<string, unknown> = { projectId: new Types.ObjectId(scope.project._id) };
       if (q.method) filter.method = q.method.toUpperCase();
       if (q.status !== undefined) filter.status = q.status;
       else if (q.statusClass !== undefined) filter.status = { $gte: q.statusClass * 100, $lt: q.statusClass * 100 + 100 };
       if (q.path) filter.path = { $regex: escapeRegex(q.path) };
-      if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) };
+      const from = q.range ? new Date(Date.now() - RANGE_MS[q.range]) : q.from;
+      if (from || q.to) filter.at = { ...(from ? { $gte: from } : {}), ...(q.to ? { $lte: q.to } : {}) };
       const { items, total } = await findPage(RequestLog, filter, {
-        ...q,
+        page: q.page,
+        limit: q.limit,
         sort: { at: -1, _id: -1 },
-        select: 'method route path status latencyMs ip keyRole at',
+        select: 'method route path status latencyMs ip keyRole userAgent userId error at',
       });
-      return { items, total, page: q.page, limit: q.limit };
+      return { items, total, page: q.page, limit: q.limit, from: from ?? null, to: q.to ?? null };
     },
 
     /**
@@ -111,7 +108,7 @@ export function createObservabilityService(deps: {
       const projectId = new Types.ObjectId(project._id);
       const now = new Date();
       const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-      const [meter, requestsToday, webhooks, mails, doc] = await Promise.all([
+      const [meter, requestsToday, webhooks, mails, doc, exportsToday] = await Promise.all([
         deps.usageOf(project),
         RequestLog.countDocuments({ projectId, day: now.toISOString().slice(0, 10) }),
         models.Webhook.countDocuments({ projectId }),
@@ -119,10 +116,12 @@ export function createObservabilityService(deps: {
           .select('to')
           .lean(),
         models.Project.findById(projectId).select('members collections').lean(),
+        deps.exportsToday(project._id, limits.exportsPerDay),
       ]);
       return {
         plan: project.owner.isAdmin ? 'admin' : project.owner.plan,
-        limits,
+        // The per-file upload limit is the server's (not the plan's), listed with the plan's limits.
+        limits: { ...limits, uploadBytes: deps.uploadLimitBytes },
         usage: {
           collections: doc?.collections?.length ?? 0,
           storageBytes: meter.storageUsed,
@@ -131,6 +130,7 @@ export function createObservabilityService(deps: {
           mailThisMonth: mails.reduce((n, m) => n + (m.to?.length ?? 0), 0),
           webhooks,
           members: 1 + (doc?.members?.length ?? 0),
+          exportsToday,
         },
       };
     },

@@ -101,12 +101,23 @@ describe('storage routes', () => {
       .set(sk())
       .attach('file', Buffer.alloc(LIMIT + 1), 'big.bin');
     expect(big.status).toBe(413);
+    // The message names the limit (multer stops reading, so the file's own size is unknown there).
+    expect(big.body).toEqual({ success: false, error: 'File size exceeds limit. The limit is 4 KB per file.', code: 413 });
     const presign = await request(h.app)
       .post('/api/storage/upload-request')
       .set(sk())
       .send({ filename: 'big.bin', contentType: 'application/octet-stream', size: LIMIT + 1 });
     expect(presign.status).toBe(413);
-    expect(presign.body).toEqual({ success: false, error: 'File size exceeds limit.', code: 413 });
+    expect(presign.body).toEqual({
+      success: false,
+      error: 'File size exceeds limit. big.bin is 4097 bytes; the limit is 4096 bytes per file.',
+      code: 413,
+    });
+    const huge = await request(h.app)
+      .post('/api/storage/upload-request')
+      .set(sk())
+      .send({ filename: 'photo.jpg', contentType: 'image/jpeg', size: 13_002_342 });
+    expect(huge.body.error).toBe('File size exceeds limit. photo.jpg is 12.4 MB; the limit is 4 KB per file.');
   });
 
   it('enforces the storage quota atomically (403) and releases it on delete', async () => {

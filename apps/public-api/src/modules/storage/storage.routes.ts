@@ -1,6 +1,6 @@
 import { badRequest } from '@urbackend/common/errors';
 import { parse, scopeOf } from '@urbackend/common/http';
-import { type StorageService, storageActorOf } from '@urbackend/common/storage';
+import { type StorageService, storageActorOf, uploadTooLarge } from '@urbackend/common/storage';
 import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { deleteFileSchema, listQuerySchema, uploadConfirmSchema, uploadRequestSchema } from './storage.schemas.js';
@@ -18,13 +18,13 @@ const body = (req: Request) => (req.body === undefined ? {} : req.body);
 const ONE_FILE = "Only one file may be uploaded per request, in the field 'file'.";
 
 /**
- * Multer/busboy errors are the client's: a size over the limit stays a 413 (mapped by the error
- * middleware), more than one file or a file under another field name is a 400, and an
- * unparsable multipart body is a 400 (not a 500).
+ * Multer/busboy errors are the client's: a size over the limit stays a 413 that names the limit,
+ * more than one file or a file under another field name is a 400, and an unparsable multipart
+ * body is a 400 (not a 500).
  */
-function uploadError(err: unknown): unknown {
+function uploadError(err: unknown, limitBytes: number): unknown {
   if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return err;
+    if (err.code === 'LIMIT_FILE_SIZE') return uploadTooLarge(limitBytes);
     if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') return badRequest(ONE_FILE);
     return badRequest(`Invalid multipart body: ${err.message}.`);
   }
@@ -45,7 +45,7 @@ export function createStorageRouter(deps: StorageRouterDeps): Router {
   };
 
   const singleFile: RequestHandler = (req, res, next) => {
-    upload.single('file')(req, res, (err?: unknown) => (err ? next(uploadError(err)) : next()));
+    upload.single('file')(req, res, (err?: unknown) => (err ? next(uploadError(err, deps.uploadLimitBytes)) : next()));
   };
 
   router.post('/upload', ...guard, mayUpload, singleFile, async (req, res) => {

@@ -4,7 +4,9 @@
  * Delete stay visible however wide the schema is; the grid scrolls sideways inside its own box.
  * Headers sort through the query (manual sorting), columns can be hidden and resized (remembered
  * per collection), scalar cells are edited in place (double-click, Enter or F2) with the schema's
- * rules checked before the save and the server's answer shown on the cell.
+ * rules checked before the save and the server's answer shown on the cell. Pages over 50 rows are
+ * virtualised (TanStack Virtual): only the rows in view (plus an overscan) are in the DOM, between
+ * two spacer rows, so a 500-row page scrolls like a 20-row one.
  */
 import {
   type ColumnDef,
@@ -16,11 +18,13 @@ import {
   getCoreRowModel,
   useReactTable,
 } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, type MouseEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { DataRow, FieldDef } from '../../api/types.js';
 import { errorMessage, fieldErrors } from '../../lib/api-client.js';
 import { cellText, formatDate } from '../../lib/format.js';
 import { checkValue, inlineEditable, parseCell } from '../../schema/field-rules.js';
+import { EditingCell } from './editing-cell.js';
 import { useGridPrefs } from './grid-prefs.js';
 
 export interface GridSort {
@@ -48,6 +52,10 @@ interface Props {
 }
 
 const SELECT = '__select';
+/** Row count from which only the visible rows are rendered. */
+const VIRTUALIZE_FROM = 50;
+/** First guess of a row's height (px) before it is measured. */
+const ROW_ESTIMATE = 45;
 const ACTIONS = '__actions';
 const DEFAULT_HIDDEN: VisibilityState = { updatedAt: false };
 
@@ -126,6 +134,30 @@ export function DataGrid(props: Props) {
       ),
   });
 
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const modelRows = table.getRowModel().rows;
+  const isVirtual = modelRows.length > VIRTUALIZE_FROM;
+  const virtualizer = useVirtualizer({
+    count: modelRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_ESTIMATE,
+    getItemKey: (i) => modelRows[i]?.id ?? i,
+    overscan: 12,
+    enabled: isVirtual,
+  });
+  const windowed = isVirtual ? virtualizer.getVirtualItems() : null;
+  const first = windowed?.[0];
+  const last = windowed?.[windowed.length - 1];
+  const padTop = first ? first.start : 0;
+  const padBottom = last ? Math.max(0, virtualizer.getTotalSize() - last.end) : 0;
+  const shown = windowed
+    ? windowed.flatMap((v) => {
+        const row = modelRows[v.index];
+        return row ? [{ row, index: v.index }] : [];
+      })
+    : modelRows.map((row, index) => ({ row, index }));
+  const visibleCount = table.getVisibleLeafColumns().length;
+
   const dates = new Set(['createdAt', 'updatedAt', ...schema.filter((f) => f.type === 'Date').map((f) => f.key)]);
   const allIds = rows.map((r) => r._id);
   const allSelected = allIds.length > 0 && allIds.every((id) => selected.includes(id));
@@ -198,8 +230,13 @@ export function DataGrid(props: Props) {
           </div>
         </details>
       </div>
-      <div className="grid-scroll">
-        <table className="table data-table grid-table" aria-label={label} style={{ width: table.getTotalSize() }}>
+      <div className="grid-scroll" ref={scrollRef}>
+        <table
+          className="table data-table grid-table"
+          aria-label={label}
+          aria-rowcount={rows.length + 1}
+          style={{ width: table.getTotalSize() }}
+        >
           <thead>
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>
@@ -256,12 +293,20 @@ export function DataGrid(props: Props) {
             ))}
           </thead>
           <tbody>
-            {table.getRowModel().rows.map((r) => {
+            {padTop > 0 && (
+              <tr className="grid-spacer" style={{ height: padTop }}>
+                <td colSpan={visibleCount} aria-hidden="true" />
+              </tr>
+            )}
+            {shown.map(({ row: r, index }) => {
               const row = r.original;
               return (
                 // biome-ignore lint/a11y/useKeyWithClickEvents: a row click is a shortcut; cells take Enter and the row has Edit / JSON buttons
                 <tr
                   key={r.id}
+                  ref={isVirtual ? virtualizer.measureElement : undefined}
+                  data-index={index}
+                  aria-rowindex={index + 2}
                   className={`grid-row ${r.getIsSelected() ? 'row-selected' : ''} ${rowClassName?.(row) ?? ''}`}
                   onClick={(e) => onRowClick(e, row)}
                 >
@@ -290,54 +335,18 @@ export function DataGrid(props: Props) {
                     const isEditing = editing?.rowId === row._id && editing.field === id;
                     if (isEditing && f && editing) {
                       return (
-                        <td key={c.id} className="grid-editing" data-col={id}>
-                          <div className="grid-editor">
-                            <input
-                              // biome-ignore lint/a11y/noAutofocus: the editor opens on the user's own gesture
-                              autoFocus
-                              aria-label={`${id} of ${row._id}`}
-                              aria-invalid={editing.error ? true : undefined}
-                              value={editing.draft}
-                              disabled={editing.busy}
-                              list={f.enum?.length ? `grid-enum-${id}` : undefined}
-                              onChange={(e) => setEditing({ ...editing, draft: e.target.value, error: undefined })}
-                              onKeyDown={(e) => {
-                                if (e.key === 'Enter') void commit(row);
-                                if (e.key === 'Escape') setEditing(null);
-                              }}
-                            />
-                            {f.enum?.length ? (
-                              <datalist id={`grid-enum-${id}`}>
-                                {f.enum.map((v) => (
-                                  <option key={String(v)} value={String(v)} />
-                                ))}
-                              </datalist>
-                            ) : null}
-                            <button
-                              type="button"
-                              className="grid-editor-btn"
-                              aria-label="Save"
-                              title="Save (Enter)"
-                              onClick={() => void commit(row)}
-                            >
-                              ✓
-                            </button>
-                            <button
-                              type="button"
-                              className="grid-editor-btn"
-                              aria-label="Cancel"
-                              title="Cancel (Esc)"
-                              onClick={() => setEditing(null)}
-                            >
-                              ✕
-                            </button>
-                          </div>
-                          {editing.error && (
-                            <p className="cell-error" role="alert">
-                              {editing.error}
-                            </p>
-                          )}
-                        </td>
+                        <EditingCell
+                          key={c.id}
+                          column={id}
+                          rowId={row._id}
+                          field={f}
+                          draft={editing.draft}
+                          error={editing.error}
+                          busy={editing.busy}
+                          onDraft={(draft) => setEditing({ ...editing, draft, error: undefined })}
+                          onSave={() => void commit(row)}
+                          onCancel={() => setEditing(null)}
+                        />
                       );
                     }
                     const editable = Boolean(onCellSave && inlineEditable(f));
@@ -359,6 +368,11 @@ export function DataGrid(props: Props) {
                 </tr>
               );
             })}
+            {padBottom > 0 && (
+              <tr className="grid-spacer" style={{ height: padBottom }}>
+                <td colSpan={visibleCount} aria-hidden="true" />
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

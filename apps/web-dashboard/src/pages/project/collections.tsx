@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import { collectionsApi } from '../../api/projects.js';
 import type { Collection } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { ConfirmDialog } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, EmptyState, PageHeader } from '../../components/ui.js';
 import { useProject } from './layout.js';
@@ -38,6 +39,42 @@ export function DeleteCollectionDialog({
   );
 }
 
+/**
+ * Why the plan refuses another collection (`Free plan: 5 of 5 collections used. …`), or null. The
+ * count is the project's live list, so it follows creates and deletes without a refetch.
+ */
+export function useCollectionBlock(): string | null {
+  const { project, projectId } = useProject();
+  const usage = useProjectUsage(projectId);
+  return planBlock('collection', usage.data?.plan, usage.data?.limits, project.collections.length);
+}
+
+/**
+ * "New collection": a link to the schema editor, disabled before any form when the plan has no
+ * room (the reason is the element `collection-limit`, shown next to it) or the caller may not write.
+ */
+export function NewCollectionLink({ className, children }: { className: string; children: ReactNode }) {
+  const { projectId } = useProject();
+  const blocked = useCollectionBlock();
+  if (blocked) {
+    return (
+      <button type="button" className={className} disabled aria-describedby="collection-limit">
+        {children}
+      </button>
+    );
+  }
+  return (
+    <GuardedLink className={className} to={`/projects/${projectId}/collections/new`}>
+      {children}
+    </GuardedLink>
+  );
+}
+
+/** The plan's reason against another collection (element `collection-limit`), or nothing. */
+export function CollectionLimitReason() {
+  return <PlanReason reason={useCollectionBlock()} id="collection-limit" />;
+}
+
 function rlsLabel(c: Collection) {
   if (!c.rls?.enabled) return <Badge>RLS off</Badge>;
   return <Badge tone="good">{c.rls.mode === 'private' ? 'Private to owner' : 'Public read, owner write'}</Badge>;
@@ -53,20 +90,13 @@ export function CollectionsPage() {
       <PageHeader
         title="Collections"
         subtitle="Tables of JSON documents with a schema, served at /api/data/<name>."
-        actions={
-          <GuardedLink className="btn btn-primary" to={`${base}/new`}>
-            New collection
-          </GuardedLink>
-        }
+        actions={<NewCollectionLink className="btn btn-primary">New collection</NewCollectionLink>}
       />
+      <CollectionLimitReason />
       {project.collections.length === 0 ? (
         <EmptyState
           title="No collections yet"
-          action={
-            <GuardedLink className="btn btn-primary" to={`${base}/new`}>
-              Create a collection
-            </GuardedLink>
-          }
+          action={<NewCollectionLink className="btn btn-primary">Create a collection</NewCollectionLink>}
         >
           Start with <code>users</code> if your app has accounts, then add your own (posts, orders…).
         </EmptyState>

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { API_PAGE_LIMIT, GRID_PAGE_SIZES, listGridPage } from '../../api/data-pages.js';
 import { collectionsApi } from '../../api/projects.js';
 import type { Collection, DataRow } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
@@ -14,7 +15,7 @@ import { useToast } from '../../components/toast.js';
 import { Button, EmptyState, ErrorBanner, Loading } from '../../components/ui.js';
 import { escapeRegex, fieldPaths } from '../../schema/field-rules.js';
 import { useProject } from './layout.js';
-import { ExportDialog, ImportDialog } from './lifecycle.js';
+import { ExportAction, ExportDialog, ImportDialog } from './lifecycle.js';
 import { LiveControls, useLiveCollection } from './live-controls.js';
 import { RecordEditor, RecordForm } from './record-form.js';
 import { useGuard } from './role.js';
@@ -142,7 +143,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
   const key = ['data', projectId, collection.name, query];
   const data = useQuery({
     queryKey: key,
-    queryFn: () => collectionsApi.listData(api, projectId, collection.name, query),
+    queryFn: () => listGridPage(api, projectId, collection.name, query),
     placeholderData: keepPreviousData,
   });
   const paths = fieldPaths(collection.model);
@@ -152,7 +153,11 @@ export function DataBrowser({ collection }: { collection: Collection }) {
   // Live updates (docs/realtime.md#dashboard): the same filters, without paging and sort.
   const liveFilters = Object.fromEntries(Object.entries(query).filter(([k]) => k !== 'page' && k !== 'limit' && k !== 'sort'));
   const live = useLiveCollection(projectId, collection.name, liveFilters, () => void refresh());
-  const qs = Object.entries(query)
+  // The public API pages by at most 100: a bigger page of this view is several of its pages
+  // (joined by listGridPage), shown here as the first of them.
+  const apiPages = Math.ceil(limit / API_PAGE_LIMIT);
+  const apiQuery = apiPages > 1 ? { ...query, page: String((page - 1) * apiPages + 1), limit: String(API_PAGE_LIMIT) } : query;
+  const qs = Object.entries(apiQuery)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%2C/gi, ',')}`)
     .join('&');
   const rows = data.data?.items ?? [];
@@ -181,11 +186,12 @@ export function DataBrowser({ collection }: { collection: Collection }) {
           <code className="wrap">
             GET /api/data/{collection.name}?{qs}
           </code>{' '}
+          {apiPages > 1 && <>(and the next {apiPages - 1} pages) </>}
           <CopyButton text={`/api/data/${collection.name}?${qs}`} label="Copy query" />
         </p>
         <LiveControls live={live} />
         <div className="row-end nowrap">
-          <Button onClick={() => setTransfer('export')}>Export</Button>
+          <ExportAction onClick={() => setTransfer('export')} />
           <Button {...guard} onClick={() => setTransfer('import')}>
             Import
           </Button>
@@ -281,7 +287,7 @@ export function DataBrowser({ collection }: { collection: Collection }) {
         <SelectField
           label="Per page"
           value={String(limit)}
-          options={['10', '20', '50', '100']}
+          options={GRID_PAGE_SIZES.map(String)}
           onChange={(e) => {
             setLimit(Number(e.target.value));
             setPage(1);

@@ -4,6 +4,7 @@ import { NavLink, Outlet, useLocation, useNavigate, useOutletContext, useParams 
 import { projectsApi } from '../../api/projects.js';
 import type { Project } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
+import { PROJECT_SECTIONS, sectionPath, switchProjectPath } from '../../components/project-sections.js';
 import { QueryState } from '../../components/query-state.js';
 import { ViewerBanner } from './viewer-banner.js';
 
@@ -12,26 +13,6 @@ export interface ProjectContext {
   projectId: string;
   reload: () => void;
 }
-
-const NAV = [
-  { to: '', label: 'Overview', end: true },
-  { to: 'collections', label: 'Collections' },
-  { to: 'schema', label: 'Schema as code' },
-  { to: 'api-reference', label: 'API reference' },
-  { to: 'users', label: 'Users' },
-  { to: 'storage', label: 'Storage' },
-  { to: 'analytics', label: 'Analytics' },
-  { to: 'logs', label: 'Request logs' },
-  { to: 'webhooks', label: 'Webhooks' },
-  { to: 'realtime', label: 'Realtime' },
-  { to: 'mail', label: 'Mail templates' },
-  { to: 'keys', label: 'API keys' },
-  { to: 'byod', label: 'Bring your own' },
-  { to: 'settings', label: 'Settings' },
-  { to: 'members', label: 'Members' },
-  { to: 'config-log', label: 'Config log' },
-  { to: 'backups', label: 'Backups' },
-];
 
 /** The project query (shared cache key, so every page sees updates after `reload`). */
 export function useProjectQuery(projectId: string) {
@@ -53,14 +34,10 @@ function ProjectSwitcher({ projectId, name }: { projectId: string; name?: string
       </div>
     );
   }
-  const section = location.pathname.split('/')[3] ?? '';
   return (
     <label className="sidebar-title project-switcher">
       <span className="sr-only">Switch project</span>
-      <select
-        value={projectId}
-        onChange={(e) => navigate(`/projects/${e.target.value}${section && section !== 'collections' ? `/${section}` : ''}`)}
-      >
+      <select value={projectId} onChange={(e) => navigate(switchProjectPath(location.pathname, e.target.value))}>
         {list.map((p) => (
           <option key={p._id} value={p._id}>
             {p.name}
@@ -79,7 +56,7 @@ export function ProjectLayout() {
   const [menuOpen, setMenuOpen] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the menu whenever the page changes
   useEffect(() => setMenuOpen(false), [location.pathname]);
-  const current = NAV.find((item) =>
+  const current = PROJECT_SECTIONS.find((item) =>
     item.to === ''
       ? location.pathname === `/projects/${projectId}`
       : location.pathname.startsWith(`/projects/${projectId}/${item.to}`),
@@ -101,9 +78,9 @@ export function ProjectLayout() {
           </button>
         </div>
         <ul id="project-sections">
-          {NAV.map((item) => (
+          {PROJECT_SECTIONS.map((item) => (
             <li key={item.label}>
-              <NavLink to={item.to === '' ? `/projects/${projectId}` : `/projects/${projectId}/${item.to}`} end={item.end}>
+              <NavLink to={sectionPath(projectId, item.to)} end={item.end}>
                 {item.label}
               </NavLink>
             </li>

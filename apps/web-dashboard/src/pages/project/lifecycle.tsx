@@ -5,6 +5,7 @@ import type { Collection } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { Checkbox, SelectField } from '../../components/form.js';
 import { ConfirmDialog, Modal } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { useToast } from '../../components/toast.js';
 import { Button, Card, EmptyState, ErrorBanner, Loading, Notice } from '../../components/ui.js';
 import { errorMessage } from '../../lib/api-client.js';
@@ -189,6 +190,26 @@ const EXPORT_FORMATS = [
   { value: 'json', label: 'JSON (one array)' },
 ];
 
+/** Why the plan refuses another export today (`Free plan: 1 of 1 exports used today (UTC). …`), or null. */
+export function useExportBlock(): string | null {
+  const { projectId } = useProject();
+  const usage = useProjectUsage(projectId);
+  return planBlock('export', usage.data?.plan, usage.data?.limits, usage.data?.usage.exportsToday ?? 0);
+}
+
+/** The data view's "Export" button: disabled with the plan's reason next to it when no export is left today. */
+export function ExportAction({ onClick }: { onClick: () => void }) {
+  const blocked = useExportBlock();
+  return (
+    <span className="plan-action">
+      <Button onClick={onClick} disabled={Boolean(blocked)} aria-describedby={blocked ? 'export-limit' : undefined}>
+        Export
+      </Button>
+      <PlanReason reason={blocked} id="export-limit" />
+    </span>
+  );
+}
+
 /** Export dialog: format, the data browser's current filters, a streamed download with progress. */
 export function ExportDialog({
   collection,
@@ -198,6 +219,8 @@ export function ExportDialog({
   const { projectId } = useProject();
   const api = useApi();
   const toast = useToast();
+  const queryClient = useQueryClient();
+  const blocked = useExportBlock();
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [received, setReceived] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -229,6 +252,9 @@ export function ExportDialog({
     } catch (err) {
       if (!(err instanceof DOMException && err.name === 'AbortError')) setError(errorMessage(err));
       setReceived(null);
+    } finally {
+      // The export took one of today's slots (or was refused for lack of one): recount.
+      void queryClient.invalidateQueries({ queryKey: ['usage', projectId] });
     }
   };
 
@@ -249,13 +275,20 @@ export function ExportDialog({
           >
             Cancel
           </Button>
-          <Button variant="primary" busy={received !== null} onClick={() => void run()}>
+          <Button
+            variant="primary"
+            busy={received !== null}
+            disabled={Boolean(blocked)}
+            aria-describedby={blocked ? 'export-dialog-limit' : undefined}
+            onClick={() => void run()}
+          >
             Download
           </Button>
         </>
       }
     >
       <div className="stack">
+        <PlanReason reason={blocked} id="export-dialog-limit" />
         <SelectField
           label="Format"
           value={format}

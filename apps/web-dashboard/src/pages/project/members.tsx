@@ -5,6 +5,7 @@ import { type Member, type MemberRole, membersApi } from '../../api/teams.js';
 import { useApi, useAuth } from '../../auth/auth-context.js';
 import { SelectField, TextField } from '../../components/form.js';
 import { ConfirmDialog } from '../../components/modal.js';
+import { PlanReason, planBlock, useProjectUsage } from '../../components/plan.js';
 import { QueryState } from '../../components/query-state.js';
 import { useToast } from '../../components/toast.js';
 import { Badge, Button, Card, EmptyState, ErrorBanner, PageHeader } from '../../components/ui.js';
@@ -20,7 +21,8 @@ const ROLE_OPTIONS = [
 
 const roleTone = (role: string) => (role === 'owner' ? 'info' : role === 'admin' ? 'good' : 'neutral');
 
-function InviteForm() {
+/** Invites a developer; `blocked` (the plan's reason) disables the form before anything is typed. */
+function InviteForm({ blocked }: { blocked: string | null }) {
   const { projectId } = useProject();
   const api = useApi();
   const toast = useToast();
@@ -51,7 +53,12 @@ function InviteForm() {
         <p className="muted">
           The developer needs a urBackend account. They get an email and see the invitation in their dashboard for 7 days.
         </p>
-        <div className="inline-form">
+        <PlanReason reason={blocked} id="member-limit" />
+        <fieldset
+          className="inline-form fieldset-plain"
+          disabled={Boolean(blocked)}
+          aria-describedby={blocked ? 'member-limit' : undefined}
+        >
           <TextField
             label="Email"
             type="email"
@@ -61,10 +68,10 @@ function InviteForm() {
             onChange={(e) => setEmail(e.target.value)}
           />
           <SelectField label="Role" value={role} options={ROLE_OPTIONS} onChange={(e) => setRole(e.target.value as MemberRole)} />
-          <Button type="submit" variant="primary" busy={busy}>
+          <Button type="submit" variant="primary" busy={busy} disabled={Boolean(blocked)}>
             Send invitation
           </Button>
-        </div>
+        </fieldset>
         <ErrorBanner error={error} />
       </form>
     </Card>
@@ -187,7 +194,11 @@ export function MembersPage() {
   const isOwner = useIsOwner();
   const members = useQuery({ queryKey: ['members', projectId], queryFn: () => membersApi.list(api, projectId) });
   const [pending, setPending] = useState<Pending | null>(null);
+  const usage = useProjectUsage(projectId);
+  const memberCount = members.data?.length ?? usage.data?.usage.members;
+  const blocked = planBlock('member', usage.data?.plan, usage.data?.limits, memberCount);
   const refresh = async () => {
+    void queryClient.invalidateQueries({ queryKey: ['usage', projectId] });
     await queryClient.invalidateQueries({ queryKey: ['members', projectId] });
     await queryClient.invalidateQueries({ queryKey: ['project', projectId] });
     void queryClient.invalidateQueries({ queryKey: ['projects'] });
@@ -210,7 +221,7 @@ export function MembersPage() {
         <OwnerOnlyNotice>
           Only the owner ({project.owner?.email ?? 'the creator'}) invites developers, changes roles and removes members.
         </OwnerOnlyNotice>
-        {isOwner && <InviteForm />}
+        {isOwner && <InviteForm blocked={blocked} />}
         {isOwner && <PendingInvitations />}
         <Card title="People">
           <QueryState query={members} label="members">

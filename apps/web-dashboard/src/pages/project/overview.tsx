@@ -2,9 +2,9 @@ import { Link } from 'react-router';
 import { ProjectPlanCard, useProjectUsage } from '../../components/plan.js';
 import { Badge, Card, PageHeader, UsageBar } from '../../components/ui.js';
 import { formatBytes, formatDate } from '../../lib/format.js';
+import { CollectionLimitReason, NewCollectionLink } from './collections.js';
 import { useProject } from './layout.js';
 import { QuickStart } from './quick-start.js';
-import { GuardedLink } from './role.js';
 
 export function OverviewPage() {
   const { project, projectId } = useProject();
@@ -45,12 +45,9 @@ export function OverviewPage() {
         </Card>
         <Card
           title="Collections"
-          actions={
-            <GuardedLink to={`/projects/${projectId}/collections/new`} className="btn btn-small btn-primary">
-              New collection
-            </GuardedLink>
-          }
+          actions={<NewCollectionLink className="btn btn-small btn-primary">New collection</NewCollectionLink>}
         >
+          <CollectionLimitReason />
           {project.collections.length === 0 ? (
             <p className="muted">No collections yet. Create one to start storing data.</p>
           ) : (

@@ -1,13 +1,15 @@
 import { ApiReferenceReact } from '@scalar/api-reference-react';
 import '@scalar/api-reference-react/style.css';
+import { useTheme } from '../../components/theme.js';
 
 /**
  * Scalar's API reference for one OpenAPI document, bundled with the dashboard (loaded lazily by
  * the API reference page so the rest of the dashboard stays small). Nothing is fetched from a
  * CDN: default web fonts, telemetry and the hosted agent/MCP features are off, and requests from "Test request" go straight to
- * the project's public API (which answers CORS for any origin).
+ * the project's public API (which answers CORS for any origin). It follows the dashboard's theme.
  */
 export default function ScalarView({ document, serverUrl }: { document: Record<string, unknown>; serverUrl: string }) {
+  const { resolved } = useTheme();
   return (
     <ApiReferenceReact
       configuration={{
@@ -16,7 +18,8 @@ export default function ScalarView({ document, serverUrl }: { document: Record<s
         withDefaultFonts: false,
         telemetry: false,
         hideDarkModeToggle: true,
-        forceDarkModeState: 'light',
+        darkMode: resolved === 'dark',
+        forceDarkModeState: resolved,
         showDeveloperTools: 'never',
         documentDownloadType: 'json',
         hideModels: false,

@@ -8,6 +8,7 @@ import { useToast } from '../../components/toast.js';
 import { Button, EmptyState, ErrorBanner, Notice, PageHeader } from '../../components/ui.js';
 import { FieldList } from '../../schema/field-row.js';
 import { type FieldDraft, fromDraft, toDraft, usersTemplate, validateDrafts } from '../../schema/schema-model.js';
+import { CollectionLimitReason } from './collections.js';
 import { useProject } from './layout.js';
 import { WriteCard } from './role.js';
 
@@ -85,6 +86,7 @@ export function NewCollectionPage() {
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
       <PageHeader title="New collection" subtitle="A collection is a table of JSON documents with a schema." />
+      <CollectionLimitReason />
       <WriteCard>
         <div className="stack">
           <TextField

@@ -5,6 +5,7 @@ import type { StoredFile } from '../../api/types.js';
 import { useApi } from '../../auth/auth-context.js';
 import { CopyButton } from '../../components/copy-button.js';
 import { ConfirmDialog } from '../../components/modal.js';
+import { useProjectUsage } from '../../components/plan.js';
 import { QueryState } from '../../components/query-state.js';
 import { useToast } from '../../components/toast.js';
 import { Button, Card, EmptyState, PageHeader, UsageBar } from '../../components/ui.js';
@@ -46,8 +47,20 @@ export function displayFileName(key: string): string {
 }
 const fileName = (f: StoredFile) => displayFileName(f.name ?? f.path);
 
-/** The per-file upload limit of a default server (`UPLOAD_LIMIT_BYTES`, 10 MB); the server checks it again. */
-const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+/** A size with one decimal under 100 (`12.4 MB`, `10 MB`), as in the server's 413 message. */
+export function preciseBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  const i = n > 0 ? Math.min(units.length - 1, Math.floor(Math.log(n) / Math.log(1024))) : 0;
+  const x = n / 1024 ** i;
+  return `${x >= 100 || i === 0 ? Math.round(x) : x.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}
+
+/** "photo.jpg is 12.4 MB; this project's limit is 10 MB." (in bytes when both round alike). */
+export function oversizeMessage(name: string, size: number, limit: number): string {
+  const alike = preciseBytes(size) === preciseBytes(limit);
+  const [is, max] = alike ? [`${size} bytes`, `${limit} bytes`] : [preciseBytes(size), preciseBytes(limit)];
+  return `${name} is ${is}; this project's limit is ${max} per file.`;
+}
 const fileSize = (f: StoredFile) => f.size ?? f.metadata?.size;
 const isImage = (f: StoredFile) =>
   /^image\//.test(f.contentType ?? f.mimetype ?? f.metadata?.mimetype ?? '') || /\.(png|jpe?g|gif|webp|svg)$/i.test(f.path);
@@ -63,14 +76,15 @@ export function StoragePage() {
   const [deleting, setDeleting] = useState<StoredFile | null>(null);
   const guard = useGuard();
   const files = useQuery({ queryKey: ['files', projectId], queryFn: () => storageApi.list(api, projectId) });
+  // The server's per-file limit (`UPLOAD_LIMIT_BYTES`), known before any byte is sent.
+  const usage = useProjectUsage(projectId);
+  const uploadLimit = usage.data?.limits.uploadBytes;
 
   const storageUsed = project.metrics?.storage?.used ?? project.storageUsed ?? 0;
   const storageLimit = project.metrics?.storage?.limit ?? project.storageLimit ?? 0;
   /** Why a file cannot be uploaded, checked before any byte is sent (both sizes in the message). */
   const refusal = (file: File): string | null => {
-    if (file.size > UPLOAD_LIMIT_BYTES) {
-      return `${file.name} is ${formatBytes(file.size)}; files may be at most ${formatBytes(UPLOAD_LIMIT_BYTES)} each.`;
-    }
+    if (uploadLimit !== undefined && file.size > uploadLimit) return oversizeMessage(file.name, file.size, uploadLimit);
     if (storageLimit > 0 && storageUsed + file.size > storageLimit) {
       return `${file.name} is ${formatBytes(file.size)}, but only ${formatBytes(Math.max(0, storageLimit - storageUsed))} of this project's ${formatBytes(storageLimit)} storage is left.`;
     }
@@ -92,16 +106,15 @@ export function StoragePage() {
       toast(`Uploaded ${file.name}`);
       setUploads((u) => u.filter((x) => x.name !== file.name));
     } catch (err) {
-      const message = errorMessage(err);
-      patch({
-        error: /exceeds limit/i.test(message) ? `${message} ${file.name} is ${formatBytes(file.size)}.` : message,
-      });
+      // The server's 413 names both sizes itself.
+      patch({ error: errorMessage(err) });
     }
   };
   const uploadAll = async (list: FileList | null) => {
     if (!list) return;
     for (const file of Array.from(list)) await uploadOne(file);
     await queryClient.invalidateQueries({ queryKey: ['files', projectId] });
+    void queryClient.invalidateQueries({ queryKey: ['usage', projectId] });
     reload();
   };
   const onDrop = (e: DragEvent) => {
@@ -113,7 +126,10 @@ export function StoragePage() {
 
   return (
     <>
-      <PageHeader title="Storage" subtitle="Files your app uploads. Up to 10 MB each." />
+      <PageHeader
+        title="Storage"
+        subtitle={`Files your app uploads.${uploadLimit !== undefined ? ` Up to ${preciseBytes(uploadLimit)} each.` : ''}`}
+      />
       <Card>
         <UsageBar
           label="Storage used"

@@ -18,7 +18,7 @@ import {
 } from '@urbackend/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/services/util.js';
-import { createUsageCounter } from '../src/middleware/usage.js';
+import { createUsageCounter, usageKeys } from '../src/middleware/usage.js';
 
 const apps = [
   { name: 'public-api', dir: path.resolve(import.meta.dirname, '..'), portVar: 'PUBLIC_PORT' },
@@ -110,7 +110,7 @@ describe('public API request counters on a Redis Cluster', () => {
   });
   afterAll(() => cache.close());
 
-  it('counts minute and day in one MULTI (one hash tag per project), for projects on every primary', async () => {
+  it('counts minute and day in one script (one hash tag per project), for projects on every primary', async () => {
     const counter = createUsageCounter(cache);
     const now = new Date();
     for (let i = 0; i < 10; i++) {
@@ -119,6 +119,14 @@ describe('public API request counters on a Redis Cluster', () => {
       expect(await counter.hit(pid, now)).toEqual({ minute: 2, day: 2 });
       await counter.undoDay(pid, now);
       expect(await counter.hit(pid, now)).toEqual({ minute: 3, day: 2 });
+      // Both buckets expire on their own (set when the counter was created, not pushed back per hit).
+      const client = cache.client as NonNullable<typeof cache.client>;
+      const minuteTtl = await client.ttl(usageKeys.minute(pid, now));
+      const dayTtl = await client.ttl(usageKeys.day(pid, now));
+      expect(minuteTtl).toBeGreaterThan(0);
+      expect(minuteTtl).toBeLessThanOrEqual(65);
+      expect(dayTtl).toBeGreaterThan(65);
+      expect(dayTtl).toBeLessThanOrEqual(90_000);
     }
   });
 });

@@ -24,13 +24,41 @@ export const usageKeys = {
   day: (pid: string, d: Date) => `project:usage:req:count:{${pid}}:${dayBucket(d)}`,
 };
 
-/** Redis counters (`INCR` + `EXPIRE` in one MULTI) with a per-process fallback while Redis is down. */
+/**
+ * Adds one request to both counters and returns them: one script, one command per request (it
+ * was a MULTI of six). A counter gets its expiry when it has none (created by this INCR), so its
+ * bucket ends on time however busy the project is.
+ */
+const HIT_SCRIPT = `
+local function hit(key, ttl)
+  local n = redis.call('INCR', key)
+  if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ttl) end
+  return n
+end
+return { hit(KEYS[1], ARGV[1]), hit(KEYS[2], ARGV[2]) }
+`;
+const HIT_COMMAND = 'urbackendUsageHit';
+type HitClient = NonNullable<RedisConnection['client']> & {
+  [HIT_COMMAND](minuteKey: string, dayKey: string, minuteTtl: number, dayTtl: number): Promise<[number, number]>;
+};
+
+/** Redis counters (one script per hit, EVALSHA) with a per-process fallback while Redis is down. */
 export function createUsageCounter(cache: RedisConnection): UsageCounter {
   const local = createLruCache<number>(20_000);
   const bump = (key: string, ttlMs: number) => {
     const next = (local.get(key) ?? 0) + 1;
     local.set(key, next, ttlMs);
     return next;
+  };
+  // The script is defined once per client object (a reconnect keeps the object; EVALSHA falls back
+  // to EVAL when a restarted or failed-over server lost its script cache).
+  const defined = new WeakSet<object>();
+  const scripted = (client: NonNullable<RedisConnection['client']>): HitClient => {
+    if (!defined.has(client)) {
+      client.defineCommand(HIT_COMMAND, { numberOfKeys: 2, lua: HIT_SCRIPT });
+      defined.add(client);
+    }
+    return client as HitClient;
   };
   return {
     async hit(pid, now = new Date()) {
@@ -39,8 +67,8 @@ export function createUsageCounter(cache: RedisConnection): UsageCounter {
       const client = cache.client;
       if (client && cache.isReady()) {
         try {
-          const res = await client.multi().incr(mk).expire(mk, 65).incr(dk).expire(dk, 90_000).exec();
-          return { minute: Number(res?.[0]?.[1] ?? 0), day: Number(res?.[2]?.[1] ?? 0) };
+          const [minute, day] = await scripted(client)[HIT_COMMAND](mk, dk, 65, 90_000);
+          return { minute: Number(minute), day: Number(day) };
         } catch {
           // fall through to the per-process counters
         }

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { AppRoutes } from './app.js';
 import { AuthProvider } from './auth/auth-context.js';
+import { followSystemTheme } from './components/theme.js';
 import { ToastProvider } from './components/toast.js';
 import { ApiError } from './lib/api-client.js';
 import './styles/base.css';
@@ -26,6 +27,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+followSystemTheme();
 
 const root = document.getElementById('root');
 if (root) {

@@ -2,9 +2,9 @@ import { useCallback, useSyncExternalStore } from 'react';
 
 /**
  * The colour theme: "system" follows `prefers-color-scheme`, "light" and "dark" force one. The
- * setting lives in localStorage under THEME_KEY and is applied as `<html data-theme="…">` (no
- * attribute for "system": the CSS media query decides). index.html applies it before the first
- * paint with the same key, so a reload never flashes the other theme.
+ * setting lives in localStorage under THEME_KEY; the theme shown is always `<html data-theme="…">`
+ * ("system" resolved here, and again when the system changes). index.html applies it before the
+ * first paint with the same key, so a reload never flashes the other theme.
  */
 export type ThemeSetting = 'system' | 'light' | 'dark';
 export type ResolvedTheme = 'light' | 'dark';
@@ -29,14 +29,17 @@ function readSetting(): ThemeSetting {
   }
 }
 
-function applySetting(setting: ThemeSetting): void {
-  const root = document.documentElement;
-  if (setting === 'system') root.removeAttribute('data-theme');
-  else root.dataset.theme = setting;
-}
-
 function systemIsDark(): boolean {
   return window.matchMedia(DARK_QUERY).matches;
+}
+
+function applySetting(setting: ThemeSetting): void {
+  document.documentElement.dataset.theme = setting === 'system' ? (systemIsDark() ? 'dark' : 'light') : setting;
+}
+
+/** Keeps `data-theme` on the system's theme while the setting is "system" (call once at start). */
+export function followSystemTheme(): void {
+  window.matchMedia(DARK_QUERY).addEventListener('change', () => applySetting(readSetting()));
 }
 
 /** Changes the theme in this tab (and, through the storage event, in the others). */

@@ -1,4 +1,5 @@
-import { Query } from 'mingo';
+import { createRequire } from 'node:module';
+import type * as Mingo from 'mingo';
 import { isUsersCollection } from '../collections/index.js';
 import { andFilters, dataCollection, present, readFilter } from '../data/index.js';
 import type { DataEvent } from '../data/index.js';
@@ -6,6 +7,13 @@ import { HIDDEN_FIELDS } from '../end-users/rules.js';
 import { badRequest, forbidden, notFound } from '../errors/index.js';
 import { parseListQuery } from '../query/index.js';
 import { type ProjectScope, type ScopedCollection, findCollection, isPrivileged } from '../scope/index.js';
+
+/** mingo (~15 MB of RSS) is loaded with the first subscription, not at start-up. */
+let mingo: typeof Mingo | null = null;
+function mingoQuery(): typeof Mingo.Query {
+  if (!mingo) mingo = createRequire(import.meta.url)('mingo') as typeof Mingo;
+  return mingo.Query;
+}
 
 type Doc = Record<string, unknown>;
 
@@ -77,6 +85,7 @@ export function compileSubscription(scope: ProjectScope, name: string, query: Re
   if (unsupported.length) throw badRequest(`Realtime subscriptions do not take "${unsupported.join('", "')}".`);
   const q = parseListQuery(query, collection.model);
   const filter = jsonComparable(andFilters(readFilter(scope, collection), q.filter)) as Doc;
+  const Query = mingoQuery();
   const matcher = new Query(filter, {});
   const projection = q.projection;
   const inclusive = projection ? !Object.values(projection).includes(0) : false;

@@ -40,6 +40,11 @@ export function Modal({
       ref={ref}
       className={`modal ${wide ? 'modal-wide' : ''}`}
       aria-labelledby={titleId}
+      onKeyDown={(e) => {
+        // Escape's default action is the close request: stopping it here keeps a non-dismissible
+        // dialog open without relying on `cancel` (which Chromium stops honouring on a repeat).
+        if (e.key === 'Escape' && !dismissible) e.preventDefault();
+      }}
       onCancel={(e) => {
         e.preventDefault();
         if (dismissible) onClose();

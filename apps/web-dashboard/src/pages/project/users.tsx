@@ -236,7 +236,7 @@ export function UsersPage() {
                   </td>
                   <td>{u.username ?? '—'}</td>
                   <td>{u.emailVerified ? <Badge tone="good">Yes</Badge> : <Badge>No</Badge>}</td>
-                  <td>{formatDate(u.createdAt)}</td>
+                  <td className="nowrap">{formatDate(u.createdAt)}</td>
                   <td className="row-end nowrap">
                     <Button small onClick={() => setSessionsOf(u)}>
                       Sessions

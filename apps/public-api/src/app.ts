@@ -49,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
       standard: guards.standard,
       apiKey: guards.apiKey,
       usage: guards.usage,
+      charge: deps.usageCharge,
       secretOnly: guards.secretOnly,
     }),
   );

@@ -6,6 +6,7 @@ import { type Platform, type PlatformOverrides, createPlatform } from '@urbacken
 import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import type { Config } from './config.js';
 import { type RequestLogWriter, createRequestLogWriter } from './middleware/request-log.js';
+import { type UsageCharge, createUsageCharge, createUsageCounter } from './middleware/usage.js';
 import { type RealtimeHub, createRealtimeHub } from './modules/realtime/realtime.hub.js';
 import { DEFAULT_USER_AUTH_SETTINGS, type UserAuthKit, createUserAuthKit } from './modules/user-auth/user-auth.kit.js';
 
@@ -24,6 +25,8 @@ export interface AppDeps extends Platform {
   userAuth: UserAuthKit;
   /** Realtime connections of this process (SSE + WebSocket, docs/realtime.md). */
   realtimeHub: RealtimeHub;
+  /** Charges one request to the project's plan quotas (429 when over): routes, realtime streams and upgrades. */
+  usageCharge: UsageCharge;
   /** `details` of `GET /api/health`: this process's realtime metrics. */
   healthDetails(): Record<string, unknown>;
   /**
@@ -86,6 +89,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     requestLogs,
     userAuth,
     realtimeHub,
+    usageCharge: createUsageCharge(createUsageCounter(cache)),
     healthDetails: () => ({ realtime: realtimeHub.stats() }),
     start() {
       if (stopStorageListener) return;

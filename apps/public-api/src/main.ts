@@ -45,7 +45,12 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   // WebSocket realtime (`/api/realtime`) on the same server: docs/realtime.md.
-  attachRealtimeWebSocket(server, { hub: deps.realtimeHub, settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER, logger });
+  attachRealtimeWebSocket(server, {
+    hub: deps.realtimeHub,
+    settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER,
+    logger,
+    charge: deps.usageCharge,
+  });
   // Workers, sweeps, then (once MongoDB answers) the platform indexes and system mail templates.
   deps.start();
 

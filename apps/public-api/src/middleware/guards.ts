@@ -22,7 +22,7 @@ export interface PublicGuards {
 
 export function createPublicGuards(deps: AppDeps): PublicGuards {
   const apiKey = createApiKeyMiddleware(deps);
-  const usage = createUsageGate(deps);
+  const usage = createUsageGate(deps.usageCharge);
   const authUser = createAuthUserMiddleware(deps);
   return {
     apiKey,

@@ -2,11 +2,8 @@ import type { RedisConnection } from '@urbackend/common/cache';
 import { scopeOf } from '@urbackend/common/http';
 import { createLruCache } from '@urbackend/common/lru';
 import { rateLimited } from '@urbackend/common/rate-limit';
+import type { ProjectScope } from '@urbackend/common/scope';
 import type { RequestHandler } from 'express';
-
-export interface UsageGateDeps {
-  cache: RedisConnection;
-}
 
 /** Usage counters of a project (per minute and per day, UTC buckets). */
 export interface UsageCounter {
@@ -88,15 +85,19 @@ export function createUsageCounter(cache: RedisConnection): UsageCounter {
   };
 }
 
+/** Charges one request to a project's plan quotas; throws the 429 when over (see {@link createUsageCharge}). */
+export type UsageCharge = (scope: ProjectScope, now?: Date) => Promise<void>;
+
 /**
  * Plan quotas per project (the scope's limits; reference §1.1 usage gate, but failing closed on counts and never
  * 500 on Redis): over `reqPerMinute` → 429 with `Retry-After` until the next minute; over
  * `reqPerDay` → 429 until the next UTC day (that request is not counted). `-1` = unlimited.
+ * One rule for every entry point: HTTP routes (through {@link createUsageGate}), the realtime
+ * stream and the WebSocket upgrade.
  */
-export function createUsageGate(deps: UsageGateDeps, counter: UsageCounter = createUsageCounter(deps.cache)): RequestHandler {
-  return async (req, _res, next) => {
-    const { project, limits } = scopeOf(req);
-    const now = new Date();
+export function createUsageCharge(counter: UsageCounter): UsageCharge {
+  return async (scope, now = new Date()) => {
+    const { project, limits } = scope;
     const { minute, day } = await counter.hit(project._id, now);
     if (limits.reqPerMinute >= 0 && minute > limits.reqPerMinute) {
       throw rateLimited('Rate limit exceeded (per minute). Please slow down or upgrade your plan.', 60 - now.getUTCSeconds());
@@ -106,6 +107,13 @@ export function createUsageGate(deps: UsageGateDeps, counter: UsageCounter = cre
       const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       throw rateLimited('Daily request limit reached. Upgrade your plan to increase limits.', (tomorrow - now.getTime()) / 1000);
     }
+  };
+}
+
+/** The usage charge as route middleware (mount after the API-key middleware). */
+export function createUsageGate(charge: UsageCharge): RequestHandler {
+  return async (req, _res, next) => {
+    await charge(scopeOf(req));
     next();
   };
 }

@@ -40,6 +40,7 @@ beforeAll(async () => {
     hub: h.deps.realtimeHub,
     settings: { ...DEFAULT_REALTIME_SERVER, heartbeatMs: 1000 },
     logger: h.platform.logger,
+    charge: h.deps.usageCharge,
   });
   port = (server.address() as AddressInfo).port;
   p = await h.project({

@@ -9,6 +9,7 @@ import { DEFAULT_REALTIME_SERVER } from '@urbackend/common/realtime';
 import type { TestProject } from '@urbackend/common/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageKeys } from '../../middleware/usage.js';
 import { type Harness, createHarness } from '../../testing/harness.js';
 import { type SseClient, openSse, openWs } from './realtime.test-client.js';
 import { attachRealtimeWebSocket } from './realtime.ws.js';
@@ -31,6 +32,7 @@ beforeAll(async () => {
     hub: h.deps.realtimeHub,
     settings: DEFAULT_REALTIME_SERVER,
     logger: h.platform.logger,
+    charge: h.deps.usageCharge,
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   p = await h.project({ collections: [{ name: 'posts', model: [{ key: 'title', type: 'String' }] }] });
@@ -73,6 +75,18 @@ describe('realtime limits from the plan', () => {
     await second.next((e) => e.event === 'insert');
     const after = await request(h.app).get('/api/health').expect(200);
     expect(after.body.details.realtime.eventsPerSecond).toBeGreaterThan(0);
+    ws.close();
+  });
+
+  it('charges a WebSocket upgrade to the request quota, as opening a stream is', async () => {
+    const other = await h.project({ collections: [{ name: 'posts', model: [] }] });
+    const client = h.platform.cache.client;
+    if (!client) throw new Error('the tests need Redis');
+    const dayKey = usageKeys.day(other.projectId, new Date());
+    const before = Number((await client.get(dayKey)) ?? 0);
+    const ws = await openWs(`${base.replace('http', 'ws')}/api/realtime`, { 'x-api-key': other.secretKey });
+    expect(ws.inbox.items[0]).toMatchObject({ type: 'welcome' });
+    expect(Number(await client.get(dayKey))).toBe(before + 1);
     ws.close();
   });
 });

@@ -44,6 +44,7 @@ beforeAll(async () => {
     hub: h.deps.realtimeHub,
     settings: h.deps.config.realtimeServer as never,
     logger: h.platform.logger,
+    charge: h.deps.usageCharge,
   });
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;

@@ -4,6 +4,7 @@ import { scopeOf, setScope } from '@urbackend/common/http';
 import { type RealtimeServerConfig, compileSubscription, isStreamId } from '@urbackend/common/realtime';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { bearerToken } from '../../middleware/auth-user.js';
+import type { UsageCharge } from '../../middleware/usage.js';
 import type { Credentials, OutgoingEvent, RealtimeHub, Transport } from './realtime.hub.js';
 
 export interface RealtimeRouterDeps {
@@ -13,6 +14,8 @@ export interface RealtimeRouterDeps {
   standard: RequestHandler[];
   apiKey: RequestHandler;
   usage: RequestHandler;
+  /** The same quota charge as `usage`, for a scope set by hand (the stream authenticates itself). */
+  charge: UsageCharge;
   secretOnly: RequestHandler;
 }
 
@@ -51,13 +54,6 @@ export async function credentialsOf(
   const auth = headers.authorization;
   const match = auth ? /^bearer\s+(\S+)\s*$/i.exec(auth) : null;
   return { credentials: { apiKey, userToken: match?.[1] ?? null, origin }, projectId: null };
-}
-
-/** Runs an Express middleware in a handler (the usage gate on a scope set by hand). */
-function run(mw: RequestHandler, req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    Promise.resolve(mw(req, res, (err?: unknown) => (err ? reject(err) : resolve()))).catch(reject);
-  });
 }
 
 function eventBody(event: OutgoingEvent): Record<string, unknown> {
@@ -108,7 +104,7 @@ export function createRealtimeRouter(deps: RealtimeRouterDeps): Router {
     const scope = await hub.authenticate(credentials);
     if (projectId && scope.project._id !== projectId) throw unauthenticated('Invalid, used or expired realtime ticket.');
     setScope(req, scope);
-    await run(deps.usage, req, res);
+    await deps.charge(scope);
     compileSubscription(scope, collection, query); // the list route's 4xx, before the stream starts
     const header = req.headers['last-event-id'];
     const rawSince =

@@ -4,6 +4,7 @@ import { AppError } from '@urbackend/common/errors';
 import type { Logger } from '@urbackend/common/logger';
 import { type RealtimeServerConfig, isStreamId } from '@urbackend/common/realtime';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { UsageCharge } from '../../middleware/usage.js';
 import type { Connection, RealtimeHub, Transport } from './realtime.hub.js';
 import { credentialsOf } from './realtime.routes.js';
 
@@ -58,12 +59,18 @@ function toQuery(message: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * WebSocket realtime on `/api/realtime` (the `ws` package, on the API's HTTP server): the same
- * credentials as HTTP (headers, or `?ticket=`), checked before the upgrade (401/403/429 as HTTP
- * answers); then one connection, many subscriptions.
+ * credentials as HTTP (headers, or `?ticket=`), checked and charged to the plan's request quota
+ * before the upgrade (401/403/429 as HTTP answers); then one connection, many subscriptions.
  */
 export function attachRealtimeWebSocket(
   server: Server,
-  deps: { hub: RealtimeHub; settings: RealtimeServerConfig; logger: Logger },
+  deps: {
+    hub: RealtimeHub;
+    settings: RealtimeServerConfig;
+    logger: Logger;
+    /** The plan's request quotas: an upgrade is one request, like opening a stream. */
+    charge: UsageCharge;
+  },
 ): { close(): void } {
   const { hub, settings } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -83,6 +90,7 @@ export function attachRealtimeWebSocket(
       const scope = await hub.authenticate(credentials);
       if (projectId && scope.project._id !== projectId)
         throw new AppError('UNAUTHENTICATED', 'Invalid, used or expired realtime ticket.');
+      await deps.charge(scope);
       const send = (message: Record<string, unknown>): boolean => {
         if (!ws || ws.readyState !== WebSocket.OPEN) return false;
         ws.send(JSON.stringify(message));

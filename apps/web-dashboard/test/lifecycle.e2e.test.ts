@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, logInInBrowser, startStack } from './stack.js';
 
 const stamp = Date.now();
 const email = `lifecycle-${stamp}@example.com`;
@@ -80,11 +80,7 @@ beforeAll(async () => {
   context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  await logInInBrowser(page, stack.webUrl, email, password);
 });
 
 afterAll(async () => {

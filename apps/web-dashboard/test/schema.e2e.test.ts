@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, logInInBrowser, startStack } from './stack.js';
 
 let stack: Stack;
 let context: BrowserContext;
@@ -51,11 +51,7 @@ beforeAll(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('request', (req) => hosts.add(new URL(req.url()).hostname));
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).first().waitFor();
+  await logInInBrowser(page, stack.webUrl, email, password);
 }, 300_000);
 
 afterAll(async () => {

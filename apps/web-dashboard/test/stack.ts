@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SmtpSink, createTestPlatform, startSmtpSink, testRedisEnv } from '@urbackend/common/testing';
 import react from '@vitejs/plugin-react';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { createApp as createDashboardApp } from '../../dashboard-api/src/app.js';
 import { loadDashboardConfig } from '../../dashboard-api/src/config.js';
@@ -175,4 +175,13 @@ export async function startStack(label: string, options: { env?: Record<string, 
       await step('files', () => rm(env.STORAGE_DIR, { recursive: true, force: true }));
     },
   };
+}
+
+/** Logs a developer in through the dashboard's login page and waits for the project list. */
+export async function logInInBrowser(page: Page, webUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${webUrl}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
 }

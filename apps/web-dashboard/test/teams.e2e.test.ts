@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, logInInBrowser, startStack } from './stack.js';
 
 const stamp = Date.now();
 const password = 'correct-horse-battery';
@@ -75,11 +75,7 @@ async function openLoggedIn(email: string): Promise<{ context: BrowserContext; p
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.webUrl });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  await logInInBrowser(page, stack.webUrl, email, password);
   return { context, page };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, logInInBrowser, startStack } from './stack.js';
 
 const stamp = Date.now();
 const email = `wb-${stamp}@example.com`;
@@ -38,11 +38,7 @@ async function registerDeveloper(): Promise<void> {
 }
 
 async function logIn(target: Page): Promise<void> {
-  await target.goto(`${stack.webUrl}/login`);
-  await target.getByLabel('Email').fill(email);
-  await target.getByLabel('Password').fill(password);
-  await target.getByRole('button', { name: 'Log in' }).click();
-  await target.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  await logInInBrowser(target, stack.webUrl, email, password);
 }
 
 /** Relative luminance (WCAG) of a computed `rgb(…)` colour. */

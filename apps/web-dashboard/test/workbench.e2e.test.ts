@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './stack.js';
+import { type Stack, logInInBrowser, startStack } from './stack.js';
 
 let stack: Stack;
 let context: BrowserContext;
@@ -134,11 +134,7 @@ beforeAll(async () => {
   context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  await page.goto(`${stack.webUrl}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).first().waitFor();
+  await logInInBrowser(page, stack.webUrl, email, password);
 }, 300_000);
 
 afterAll(async () => {

@@ -8,7 +8,9 @@
  *
  * Run: `pnpm bench` (or `--quick`); alone: `tsx --conditions=development scripts/bench/hot-paths.ts [--quick]`.
  * Env: BENCH_SECONDS (per run: 10, quick 1), BENCH_REPS (2), BENCH_CONCURRENCY (10), BENCH_DOCS (1000),
- * BENCH_RSS_REQUESTS (100000, quick 2000), BENCH_BURST_RATE (cheap GETs/s during the burst, 100).
+ * BENCH_RSS_REQUESTS (100000, quick 2000), BENCH_BURST_RATE (cheap GETs/s during the burst, 100),
+ * BENCH_ONLY (scenario name prefixes, comma-separated), BENCH_CPU_PROF (a directory: the APIs write
+ * V8 CPU profiles there when they stop).
  */
 import { loadavg } from 'node:os';
 import { type LoadResult, runLoad } from './load.js';
@@ -97,11 +99,23 @@ async function measureSide(
   };
 }
 
+/**
+ * The scenarios to run: all, or those whose name starts with one of `BENCH_ONLY`'s comma-separated
+ * prefixes (`BENCH_ONLY=insert,bulk`; the login burst and the RSS part are then left out).
+ */
+function chosenScenarios(): readonly Scenario[] {
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return only.length ? SCENARIOS.filter((s) => only.some((p) => s.name.startsWith(p))) : SCENARIOS;
+}
+
 /** Runs every scenario on both sides `reps` times, alternating which side goes first. */
 async function runScenarios(stack: BenchStack, c: ScenarioContext, seconds: number, reps: number, log: (l: string) => void) {
   const runs = new Map<string, { product: SideRun[]; bare: SideRun[] }>();
   for (let rep = 0; rep < reps; rep++) {
-    for (const s of SCENARIOS) {
+    for (const s of chosenScenarios()) {
       const entry = runs.get(s.name) ?? { product: [], bare: [] };
       runs.set(s.name, entry);
       const product = () => measureSide(stack, stack.publicApi.url, () => s.product(c), s.expect, seconds);
@@ -177,7 +191,7 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
     );
     const c = await createScenarioContext(stack);
     const warm = options.quick ? 0.5 : 2;
-    for (const s of SCENARIOS) {
+    for (const s of chosenScenarios()) {
       await runLoad({ url: stack.publicApi.url, request: () => s.product(c), connections: 10, seconds: warm, expect: s.expect });
       const bare = s.bare;
       if (bare) await runLoad({ url: stack.bare.url, request: () => bare(c), connections: 10, seconds: warm, expect: s.expect });
@@ -185,6 +199,7 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
     log(`background of the idle servers (not subtracted below): ${await background(stack, options.quick ? 2 : 5)}`);
     const runs = await runScenarios(stack, c, seconds, reps, log);
     printScenarioTable(runs, log);
+    if (chosenScenarios() !== SCENARIOS) return;
     await printLoginBurst(stack, c, seconds, reps, log);
     await printRss(stack, c, idle, rssRequests, log);
   } finally {

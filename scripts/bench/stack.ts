@@ -101,8 +101,10 @@ export async function startBenchStack(options: { log: (line: string) => void; we
       stops.push(() => started.stop());
       return started;
     };
-    const publicApi = await child('public-api', ['apps/public-api/dist/main.js'], publicPort);
-    const dashboardApi = await child('dashboard-api', ['apps/dashboard-api/dist/main.js'], dashboardPort);
+    // BENCH_CPU_PROF=<dir>: each API writes a V8 CPU profile (.cpuprofile) there when it stops.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+    const publicApi = await child('public-api', [...prof, 'apps/public-api/dist/main.js'], publicPort);
+    const dashboardApi = await child('dashboard-api', [...prof, 'apps/dashboard-api/dist/main.js'], dashboardPort);
     const bare = await child('baseline', ['--import', 'tsx', 'scripts/bench/baseline-server.ts'], barePort, {
       BARE_MONGODB_URI: dbUri(`benchbare_${process.pid}`),
       BARE_PORT: String(barePort),

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@urbackend/common/cache';
+import { type RedisConnection, defineRedisScript } from '@urbackend/common/cache';
 import { scopeOf } from '@urbackend/common/http';
 import { createLruCache } from '@urbackend/common/lru';
 import { rateLimited } from '@urbackend/common/rate-limit';
@@ -26,18 +26,18 @@ export const usageKeys = {
  * was a MULTI of six). A counter gets its expiry when it has none (created by this INCR), so its
  * bucket ends on time however busy the project is.
  */
-const HIT_SCRIPT = `
+const HIT = defineRedisScript(
+  'urbackendUsageHit',
+  2,
+  `
 local function hit(key, ttl)
   local n = redis.call('INCR', key)
   if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ttl) end
   return n
 end
 return { hit(KEYS[1], ARGV[1]), hit(KEYS[2], ARGV[2]) }
-`;
-const HIT_COMMAND = 'urbackendUsageHit';
-type HitClient = NonNullable<RedisConnection['client']> & {
-  [HIT_COMMAND](minuteKey: string, dayKey: string, minuteTtl: number, dayTtl: number): Promise<[number, number]>;
-};
+`,
+);
 
 /** Redis counters (one script per hit, EVALSHA) with a per-process fallback while Redis is down. */
 export function createUsageCounter(cache: RedisConnection): UsageCounter {
@@ -47,16 +47,6 @@ export function createUsageCounter(cache: RedisConnection): UsageCounter {
     local.set(key, next, ttlMs);
     return next;
   };
-  // The script is defined once per client object (a reconnect keeps the object; EVALSHA falls back
-  // to EVAL when a restarted or failed-over server lost its script cache).
-  const defined = new WeakSet<object>();
-  const scripted = (client: NonNullable<RedisConnection['client']>): HitClient => {
-    if (!defined.has(client)) {
-      client.defineCommand(HIT_COMMAND, { numberOfKeys: 2, lua: HIT_SCRIPT });
-      defined.add(client);
-    }
-    return client as HitClient;
-  };
   return {
     async hit(pid, now = new Date()) {
       const mk = usageKeys.minute(pid, now);
@@ -64,7 +54,7 @@ export function createUsageCounter(cache: RedisConnection): UsageCounter {
       const client = cache.client;
       if (client && cache.isReady()) {
         try {
-          const [minute, day] = await scripted(client)[HIT_COMMAND](mk, dk, 65, 90_000);
+          const [minute, day] = (await HIT(client, [mk, dk], [65, 90_000])) as [number, number];
           return { minute: Number(minute), day: Number(day) };
         } catch {
           // fall through to the per-process counters

@@ -24,3 +24,4 @@ export {
   subscribeProjectChanged,
   type ProjectChangedEvent,
 } from './invalidation.js';
+export { defineRedisScript, type RedisScript } from './scripts.js';

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Connection } from 'mongoose';
 import { publishProjectChanged } from '../cache/index.js';
 import type { RedisConnection } from '../cache/index.js';
+import { advanceDataVersions } from '../data/counts.js';
 import type { ServerKind } from '../db/index.js';
 import { AppError, badRequest, conflict, notFound } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
@@ -174,6 +175,8 @@ export function createCollectionService(deps: CollectionServiceDeps): Collection
       await conn.dropCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.code !== 26 && err.codeName !== 'NamespaceNotFound') throw err;
       });
+      // A collection created again under this name starts from no documents: no cached total may survive.
+      await advanceDataVersions(cache, scope.project._id, [name]);
     },
 
     async ensurePhysical(scope) {

@@ -41,11 +41,16 @@ export function present(doc: Record<string, unknown>, options: { meta?: boolean;
   return Object.fromEntries(Object.entries(doc).filter(([k]) => !hidden.has(k)));
 }
 
-/** Fires the data-event hook without delaying or failing the response. */
-export function emitter(handler: DataEventHandler, logger: Logger) {
-  return (scope: ProjectScope, event: DataEvent) => {
+/**
+ * Runs the data-event hook of a write. Writers await it before answering (the realtime stream and
+ * the collection's data version are then in Redis, so a list after the answer counts the write);
+ * it never rejects: a failing hook is logged and the write still succeeds.
+ */
+export function emitter(handler: DataEventHandler, logger?: Logger) {
+  return (scope: ProjectScope, event: DataEvent): Promise<void> =>
     Promise.resolve()
       .then(() => handler(scope, event))
-      .catch((err: unknown) => logger.warn({ err, projectId: scope.project._id, event: event.action }, 'data event hook failed'));
-  };
+      .catch((err: unknown) =>
+        logger?.warn({ err, projectId: scope.project._id, event: event.action }, 'data event hook failed'),
+      );
 }

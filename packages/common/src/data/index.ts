@@ -2,12 +2,21 @@ import { type TrashService, createTrashService } from '../lifecycle/trash.js';
 import type { Logger } from '../logger/index.js';
 import type { UsageMeter } from '../usage/index.js';
 import type { PasswordHasher } from '../user-auth/index.js';
+import type { CountCache } from './counts.js';
 import type { DataEventHandler } from './events.js';
 import { type DbQuota, createDbQuota } from './quota.js';
 import { type DataReadService, createDataReadService } from './read.service.js';
 import { type DataWriteService, createDataWriteService } from './write.service.js';
 
-export { andFilters, dataCollection, present, type QueryLimits } from './collection.js';
+export { andFilters, dataCollection, emitter, present, type QueryLimits } from './collection.js';
+export {
+  DATA_VERSION_TTL_MS,
+  advanceDataVersions,
+  bumpDataVersions,
+  createCountCache,
+  dataVersionKey,
+  type CountCache,
+} from './counts.js';
 export { noDataEvents, type DataEvent, type DataEventHandler } from './events.js';
 export { populate } from './populate.js';
 export { createDbQuota, docBytes, type DbQuota } from './quota.js';
@@ -32,8 +41,10 @@ export interface DataServicesOptions {
   hasher: PasswordHasher;
   /** Time limit of every query, count and aggregation (`QUERY_MAX_TIME_MS`); regex filters get min(2000, this). */
   maxTimeMs: number;
-  /** Called after every successful write (webhooks). */
+  /** Called after every successful write, awaited before the write answers (webhooks, realtime, data versions). */
   onDataEvent: DataEventHandler;
+  /** List totals cached per collection version; every total is counted without it. */
+  counts?: CountCache;
   /** Revokes every session of an end user whose `users` row went to the trash. */
   revokeUserSessions?: (projectId: string, userId: string) => Promise<unknown>;
 }
@@ -49,7 +60,7 @@ export function createDataServices(options: DataServicesOptions): DataServices {
     revokeUserSessions: options.revokeUserSessions,
   });
   return {
-    reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }),
+    reads: createDataReadService({ maxTimeMs, regexMaxTimeMs: Math.min(2000, maxTimeMs) }, options.counts),
     writes: createDataWriteService({
       quota,
       hasher: options.hasher,

@@ -5,6 +5,7 @@ import type { ProjectScope } from '../scope/index.js';
 import { parseObjectId } from '../tenant/index.js';
 import { runAggregation } from './aggregate.js';
 import { type QueryLimits, andFilters, dataCollection, present } from './collection.js';
+import type { CountCache } from './counts.js';
 import { populate } from './populate.js';
 import { readFilter } from './rls.js';
 
@@ -46,8 +47,16 @@ function countOf(model: Model<Doc>, filter: Doc, maxTimeMS: number): Promise<num
   return model.countDocuments(filter).maxTimeMS(maxTimeMS).exec();
 }
 
-export function createDataReadService(limits: QueryLimits): DataReadService {
+/**
+ * The read service. `counts` caches list totals per collection version (`data/counts.ts`); without
+ * it every total is counted.
+ */
+export function createDataReadService(limits: QueryLimits, counts?: CountCache): DataReadService {
   const timeFor = (q: { hasRegex: boolean }) => (q.hasRegex ? limits.regexMaxTimeMs : limits.maxTimeMs);
+  const countFor = (scope: ProjectScope, model: Model<Doc>, name: string, filter: Doc, q: { hasRegex: boolean }) => {
+    const compute = () => countOf(model, filter, timeFor(q));
+    return counts ? counts.count(scope, name, filter, compute) : compute();
+  };
 
   async function runList(scope: ProjectScope, name: string, q: ListQuery, filter: Doc) {
     const collection = dataCollection(scope, name);
@@ -62,11 +71,12 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       .maxTimeMS(timeFor(q));
     if (!cursorMode && q.skip) find = find.skip(q.skip);
     if (projection) find = find.select(projection as Record<string, number>);
-    // The page and its total are independent: ask for both at once (each is a scan on FerretDB).
+    // The page and its total are independent: ask for both at once (a count is a scan on FerretDB,
+    // and a filtered one on MongoDB too: `counts` answers it from Redis while the collection is unchanged).
     // A cursor page needs no total (the cheap way to page through a large collection).
     const [docs, total] = await Promise.all([
       find.lean() as Promise<Doc[]>,
-      cursorMode ? null : countOf(model, filter, timeFor(q)),
+      cursorMode ? null : countFor(scope, model, collection.name, filter, q),
     ]);
     const hasMore = cursorMode && docs.length > q.limit;
     const page = hasMore ? docs.slice(0, q.limit) : docs;
@@ -87,7 +97,7 @@ export function createDataReadService(limits: QueryLimits): DataReadService {
       const filter = andFilters(readFilter(scope, collection), q.filter);
       if (q.count) {
         const model = await scope.tenant.model(collection);
-        const count = await countOf(model, filter, timeFor(q));
+        const count = await countFor(scope, model, collection.name, filter, q);
         return { success: true, data: { count }, message: 'Count fetched successfully.' };
       }
       const { items, nextCursor, total } = await runList(scope, name, q, filter);

@@ -73,6 +73,20 @@ function validateAll(fields: Parameters<typeof validateDocument>[0], items: Doc[
   return docs;
 }
 
+/**
+ * A new document as mongoose's `create` stores it with the tenant schema (`strict: false`,
+ * timestamps, version key), built without a mongoose document: `validateDocument` has already
+ * validated and converted every value and dropped the system fields. The schema's one typed path,
+ * `password`, is a string (mongoose would cast a number or boolean the same way).
+ */
+function storedDocument(doc: Doc, now: Date, _id = new ObjectId()): Doc {
+  const out: Doc = { _id, ...doc, createdAt: now, updatedAt: now, __v: 0 };
+  const { password } = out;
+  if (typeof password === 'number' || typeof password === 'boolean') out.password = String(password);
+  else if (password != null && typeof password !== 'string') throw badRequest('Field "password" must be a string.');
+  return out;
+}
+
 export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
   const emit = emitter(deps.onDataEvent, deps.logger);
   const { quota } = deps;
@@ -101,15 +115,15 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       const bytes = sizeOf(collection.name, doc);
       await quota.reserve(scope, bytes);
       const model = await scope.tenant.model(collection);
-      let created: Doc;
+      const created = storedDocument(doc, new Date());
       try {
-        created = (await model.create(doc)).toObject() as Doc;
+        await model.collection.insertOne(created);
       } catch (err) {
         await quota.release(scope, bytes);
         throw err;
       }
       const out = present(created);
-      emit(scope, { collection: name, action: 'insert', documentId: String(created._id), data: out });
+      await emit(scope, { collection: name, action: 'insert', documentId: String(created._id), data: out });
       return out;
     },
 
@@ -127,22 +141,25 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
         (body as Doc[]).map((b) => ({ ...b })),
       );
       const valid = await Promise.all(validateAll(collection.model, items).map((d) => userRules(collection.name, d, 'insert')));
-      const docs = valid.map((d) => ({ ...d, _id: new ObjectId() }));
+      const now = new Date();
+      const docs = valid.map((d) => storedDocument(d, now));
       const bytes = docs.reduce((sum, d) => sum + sizeOf(collection.name, d), 0);
       await quota.reserve(scope, bytes);
       const model = await scope.tenant.model(collection);
-      let inserted: Doc[];
+      const inserted = docs;
       try {
-        inserted = (await model.insertMany(docs, { ordered: true })).map((d) => d.toObject() as Doc);
+        await model.collection.insertMany(docs, { ordered: true });
       } catch (err) {
         // No transactions (FerretDB): undo the documents that made it before the failure.
         await model.deleteMany({ _id: { $in: docs.map((d) => d._id) } }).catch(() => undefined);
         await quota.release(scope, bytes);
         throw err;
       }
-      for (const doc of inserted) {
-        emit(scope, { collection: name, action: 'insert', documentId: String(doc._id), data: present(doc) });
-      }
+      await Promise.all(
+        inserted.map((doc) =>
+          emit(scope, { collection: name, action: 'insert', documentId: String(doc._id), data: present(doc) }),
+        ),
+      );
       return { success: true, data: { insertedCount: inserted.length }, message: 'Bulk insert successful' };
     },
 
@@ -164,7 +181,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       }
       const out = present(updated);
       const changedFields = Object.keys(changes).filter((k) => k !== 'password' && k !== 'passwordHash');
-      emit(scope, { collection: name, action: 'update', documentId: id, data: out, changedFields, before: present(doc) });
+      await emit(scope, { collection: name, action: 'update', documentId: id, data: out, changedFields, before: present(doc) });
       return { message: 'Updated', data: out };
     },
 
@@ -184,7 +201,7 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       // A trashed document keeps its bytes charged until it is purged or deleted forever.
       if (entryId) await deps.trash.afterTrash(scope, collection.name, id);
       else await quota.release(scope, bytes);
-      emit(scope, { collection: name, action: 'delete', documentId: id, data: present(doc) });
+      await emit(scope, { collection: name, action: 'delete', documentId: id, data: present(doc) });
       return { message: toTrash ? 'Document moved to trash' : 'Document permanently deleted', id, trashed: toTrash };
     },
   };

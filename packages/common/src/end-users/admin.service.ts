@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USERS_COLLECTION, usersSchemaProblem } from '../collections/index.js';
+import { emitter } from '../data/collection.js';
 import { type DataEventHandler, noDataEvents } from '../data/events.js';
 import { findPage } from '../db/index.js';
 import { AppError, badRequest, conflict, notFound } from '../errors/index.js';
@@ -57,12 +58,8 @@ export interface EndUserPage {
 export function createEndUserAdmin(deps: EndUserAdminDeps) {
   const { UserSession, hasher } = deps;
   const handler = deps.onDataEvent ?? noDataEvents;
-  /** Fires a `users` data event after the write, like the data services (never delays or fails the answer). */
-  const emit = (scope: ProjectScope, event: Parameters<DataEventHandler>[1]) => {
-    Promise.resolve()
-      .then(() => handler(scope, event))
-      .catch((err: unknown) => deps.logger?.warn({ err, projectId: scope.project._id }, 'data event hook failed'));
-  };
+  /** A `users` data event after the write, like the data services (awaited; never fails the answer). */
+  const emit = emitter(handler, deps.logger);
 
   async function usersModel(scope: ProjectScope) {
     const users = scope.project.collections.find((c) => c.name === USERS_COLLECTION);
@@ -117,7 +114,12 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
       doc.password = await hasher.hash(String(doc.password));
       doc.emailVerified = checked.data.emailVerified === true;
       const created = (await model.create(doc)).toObject() as Doc;
-      emit(scope, { collection: USERS_COLLECTION, action: 'insert', documentId: String(created._id), data: adminView(created) });
+      await emit(scope, {
+        collection: USERS_COLLECTION,
+        action: 'insert',
+        documentId: String(created._id),
+        data: adminView(created),
+      });
       return { _id: created._id, email: created.email, username: created.username, createdAt: created.createdAt };
     },
 
@@ -135,7 +137,7 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
         const after = (await model.findById(_id).lean()) as Doc | null;
         if (after) {
           const changedFields = Object.keys(update).filter((k) => k !== 'password' && k !== 'passwordHash');
-          emit(scope, {
+          await emit(scope, {
             collection: USERS_COLLECTION,
             action: 'update',
             documentId: userId,
@@ -162,7 +164,7 @@ export function createEndUserAdmin(deps: EndUserAdminDeps) {
       const res = await model.deleteOne({ _id });
       if (!res.deletedCount && entryId) await discardFromTrash(scope, entryId);
       await revokeAll(scope, userId);
-      emit(scope, { collection: USERS_COLLECTION, action: 'delete', documentId: userId, data: adminView(user) });
+      await emit(scope, { collection: USERS_COLLECTION, action: 'delete', documentId: userId, data: adminView(user) });
     },
 
     /**

@@ -14,7 +14,10 @@ export function redactQuery(url: string): string {
  */
 export function httpLogger(logger: Logger): RequestHandler {
   return pinoHttp({
-    logger,
+    // Its lines hold only what the serializers below pick (no headers, no body, credentials cut
+    // from the query), so the process logger's 60-odd redaction paths (wildcards included, walked
+    // on every line: ~5 % of a cheap request's CPU) are replaced by a guard on headers.
+    logger: logger.child({}, { redact: { paths: ['req.headers', 'res.headers'], censor: '[redacted]' } }),
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
     autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/health' || req.url === '/api/ready' },
     customLogLevel: (_req, res: ServerResponse & { locals?: { quietReject?: boolean } }, err) =>

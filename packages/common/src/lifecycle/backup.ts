@@ -22,6 +22,7 @@ import {
 } from '../collections/index.js';
 import { randomToken } from '../crypto/index.js';
 import type { SecretBox } from '../crypto/index.js';
+import { advanceDataVersions } from '../data/counts.js';
 import { AppError, badRequest, forbidden } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 import type { FieldDef, PlatformModels, RlsConfig } from '../models/index.js';
@@ -482,6 +483,8 @@ export async function restoreBackupArchive(
     );
   }
   await models.UserSession.deleteMany({ projectId: pid });
+  // Every collection's documents were replaced: list totals are counted again.
+  await advanceDataVersions(deps.cache, pid, [...wanted, ...(current.collections ?? []).map((c) => c.name)]);
 
   // 2. Settings, schemas and RLS (keys and the JWT secret stay).
   const s = manifest.settings;

@@ -1,7 +1,7 @@
 import type { Connection, mongo } from 'mongoose';
 import type { RedisConnection } from '../cache/index.js';
 import { isUsersCollection } from '../collections/index.js';
-import { dataCollection, present } from '../data/collection.js';
+import { dataCollection, emitter, present } from '../data/collection.js';
 import type { DataEventHandler } from '../data/events.js';
 import type { DbQuota } from '../data/quota.js';
 import { AppError, forbidden, notFound } from '../errors/index.js';
@@ -198,11 +198,7 @@ export interface TrashService {
 export function createTrashService(deps: TrashServiceDeps): TrashService {
   const { quota, logger } = deps;
   const trash = async (scope: ProjectScope) => trashOf(await scope.tenant.connection());
-  const emit = (scope: ProjectScope, event: Parameters<DataEventHandler>[1]) => {
-    Promise.resolve()
-      .then(() => deps.onDataEvent(scope, event))
-      .catch((err: unknown) => logger.warn({ err, projectId: scope.project._id, event: 'recover' }, 'data event hook failed'));
-  };
+  const emit = emitter(deps.onDataEvent, logger);
 
   function privileged(scope: ProjectScope) {
     if (!isPrivileged(scope)) throw forbidden('The trash requires the secret key.');
@@ -289,7 +285,7 @@ export function createTrashService(deps: TrashServiceDeps): TrashService {
       }
       // The bytes stayed charged while in the trash: nothing to charge again.
       const out = present(entry.doc);
-      emit(scope, { collection: collection.name, action: 'insert', documentId: id, data: out, recovered: true });
+      await emit(scope, { collection: collection.name, action: 'insert', documentId: id, data: out, recovered: true });
       return out;
     },
 

@@ -2,7 +2,13 @@ import { type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { type CollectionService, createCollectionService } from '../collections/index.js';
 import type { BaseConfig } from '../config/index.js';
 import { type ApiKeyIssuer, type SecretBox, createApiKeyIssuer, createSecretBox } from '../crypto/index.js';
-import { type DataEventHandler, type DataServices, createDataServices } from '../data/index.js';
+import {
+  type DataEventHandler,
+  type DataServices,
+  advanceDataVersions,
+  createCountCache,
+  createDataServices,
+} from '../data/index.js';
 import { type PlatformDb, createPlatformDb } from '../db/index.js';
 import { type EndUserAdmin, createEndUserAdmin } from '../end-users/index.js';
 import { type PeriodicTask, createPeriodicTask } from '../jobs/index.js';
@@ -70,6 +76,8 @@ export interface PlatformConfig extends BaseConfig {
   delivery?: DeliveryConfig;
   /** Time limit of every data query (QUERY_MAX_TIME_MS, default 5000). */
   queryMaxTimeMs?: number;
+  /** Lifetime of a cached list total (LIST_COUNT_CACHE_SEC, default 30 s; 0 = count every list). */
+  listCountCacheMs?: number;
   /** bcrypt cost of end-user passwords (BCRYPT_COST, default 10). */
   bcryptCost?: number;
   /** Bounds of concurrent password hashing (PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE); defaults when absent. */
@@ -249,17 +257,21 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
   const webhooks = createWebhooks(config, { models, secretBox, logger, cache });
   const mail = createMail(config, { models, secretBox, logger, cache, mailer, meter });
   const realtime = createRealtimeBus({ cache, logger, ...(config.realtime ?? DEFAULT_REALTIME_STREAM) });
-  const onDataEvent: DataEventHandler =
-    overrides.onDataEvent ??
-    (async (scope, event) => {
-      // Webhooks get the event as they always did; realtime also gets `before`/`changedFields`.
-      const { before: _before, changedFields: _changed, ...webhookEvent } = event;
-      const [hooks] = await Promise.allSettled([
-        webhooks.dispatcher.dispatch({ projectId: scope.project._id, ...webhookEvent }),
-        realtime.publish(scope.project._id, event),
-      ]);
-      if (hooks.status === 'rejected') throw hooks.reason;
-    });
+  const override = overrides.onDataEvent;
+  // Writers await this before answering. Webhooks are enqueued without delaying the answer (they
+  // get the event as they always did); the realtime stream, which also advances the collection's
+  // data version (the list-count cache), is written before it.
+  const onDataEvent: DataEventHandler = override
+    ? async (scope, event) => {
+        // A test's hook replaces webhooks and realtime; data versions must still advance.
+        await Promise.all([override(scope, event), advanceDataVersions(cache, scope.project._id, [event.collection])]);
+      }
+    : async (scope, event) => {
+        const { before: _before, changedFields: _changed, ...webhookEvent } = event;
+        void webhooks.dispatcher.dispatch({ projectId: scope.project._id, ...webhookEvent });
+        await realtime.publish(scope.project._id, event);
+      };
+  const counts = createCountCache({ cache, ttlMs: config.listCountCacheMs ?? 30_000 });
   const revokeRealtimeUser = (projectId: string, userId: string, sessionId: string | null) =>
     void realtime.publishControl(projectId, {
       kind: 'revoke',
@@ -297,6 +309,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
       hasher,
       maxTimeMs: config.queryMaxTimeMs ?? 5000,
       onDataEvent,
+      counts,
       revokeUserSessions: async (projectId, userId) => {
         await models.UserSession.updateMany({ projectId, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
         revokeRealtimeUser(projectId, userId, null);

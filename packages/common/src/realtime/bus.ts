@@ -1,5 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient, RedisConnection } from '../cache/index.js';
+import { bumpDataVersions } from '../data/counts.js';
 import type { DataEvent } from '../data/index.js';
 import type { Logger } from '../logger/index.js';
 import { idTime, isStreamId } from './ids.js';
@@ -52,7 +53,11 @@ export interface RealtimeBusStats {
 
 /** The realtime event bus: one stream per project (Redis Streams, or in-process without Redis). */
 export interface RealtimeBus {
-  /** Appends a data event to the project's stream (after the write committed). Never throws. */
+  /**
+   * Appends a data event to the project's stream (after the write committed) and advances its
+   * collection's data version (the list-count cache, `data/counts.ts`); resolves once both are in
+   * Redis, with the entry id, or null when they could not be written. Never throws.
+   */
   publish(projectId: string, event: DataEvent): Promise<string | null>;
   /** Appends a control record (`revoke`) to the project's stream. Never throws. */
   publishControl(projectId: string, record: Exclude<RealtimeRecord, { kind: 'data' }>): Promise<string | null>;
@@ -262,10 +267,11 @@ function createStreamBus(options: RealtimeBusOptions): RealtimeBus {
       const minId = `${Math.max(0, Date.now() - maxAgeMs)}-0`;
       const multi = client.multi();
       for (const record of batch.records) multi.xadd(key, 'MAXLEN', '~', maxLen, '*', FIELD, encode(record));
-      results = await multi
-        .xtrim(key, 'MINID', '~', minId)
-        .pexpire(key, maxAgeMs + EXPIRY_MARGIN_MS)
-        .exec();
+      multi.xtrim(key, 'MINID', '~', minId).pexpire(key, maxAgeMs + EXPIRY_MARGIN_MS);
+      // The written collections' data versions advance with their events (same slot, same MULTI).
+      const written = batch.records.flatMap((r) => (r.kind === 'data' ? [r.collection] : []));
+      bumpDataVersions(multi, projectId, written);
+      results = await multi.exec();
     } catch (err) {
       logger.warn({ err: { message: (err as Error).message }, projectId }, 'could not publish realtime events');
     }

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../cache/index.js';
+import { type RedisConnection, defineRedisScript } from '../cache/index.js';
 import { AppError, unavailable } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 
@@ -49,19 +49,27 @@ const counterKey = (pid: string, resource: UsageResource, period: string) =>
 const lockKey = (counter: string) => `${counter}:lock`;
 
 /** -1: the counter is missing; 0: over the limit; 1: admitted. */
-const RESERVE = `
+const RESERVE = defineRedisScript(
+  'urbackendUsageReserve',
+  1,
+  `
 local v = redis.call('GET', KEYS[1])
 if not v then return -1 end
 local limit = tonumber(ARGV[2])
 if limit >= 0 and tonumber(v) + tonumber(ARGV[1]) > limit then return 0 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
-return 1`;
+return 1`,
+);
 
-const RELEASE = `
+const RELEASE = defineRedisScript(
+  'urbackendUsageRelease',
+  1,
+  `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local v = redis.call('DECRBY', KEYS[1], ARGV[1])
 if v < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end
-return 1`;
+return 1`,
+);
 
 /** Sets the counter to ARGV[2] only if it still holds ARGV[1] (or is missing when ARGV[1] is ''). */
 const COMPARE_AND_SET = `
@@ -150,7 +158,7 @@ export function createUsageMeter(options: UsageMeterOptions): UsageMeter {
         return 1;
       });
     }
-    return Number(await redis.eval(RESERVE, 1, key, amount, limit));
+    return Number(await RESERVE(redis, [key], [amount, limit]));
   }
 
   const meter: UsageMeter = {
@@ -175,7 +183,7 @@ export function createUsageMeter(options: UsageMeterOptions): UsageMeter {
           if (local.has(key)) local.set(key, Math.max(0, (local.get(key) ?? 0) - amount));
           return;
         }
-        await redis.eval(RELEASE, 1, key, amount);
+        await RELEASE(redis, [key], [amount]);
       } catch (err) {
         // The next rebuild or reconciliation recomputes it from the data.
         logger.warn({ err: { message: (err as Error).message }, projectId: pid, resource }, 'usage release not recorded');

@@ -1,4 +1,4 @@
-import { type DataEvent, present } from '@urbackend/common/data';
+import { type DataEvent, emitter, noDataEvents, present } from '@urbackend/common/data';
 import {
   USER_DISABLED_FIELD,
   type UserDoc,
@@ -36,12 +36,9 @@ const INVALID_OTP = 'Invalid or expired OTP';
 /** Password-based end-user auth: signup, login, profile, password change/reset, email verification. */
 export function createUserAuthService(kit: UserAuthKit, sessions: SessionsService) {
   const accountKey = (scope: ProjectScope, email: string) => `${scope.project._id}:${email}`;
-  /** A `users` data event (realtime, webhooks) after the write; never delays or fails the answer. */
-  const emit = (scope: ProjectScope, event: Omit<DataEvent, 'collection'>) => {
-    Promise.resolve()
-      .then(() => kit.onDataEvent?.(scope, { collection: 'users', ...event }))
-      .catch((err: unknown) => kit.logger.warn({ err, projectId: scope.project._id }, 'data event hook failed'));
-  };
+  /** A `users` data event (realtime, webhooks) after the write; awaited, never fails the answer. */
+  const hook = emitter(kit.onDataEvent ?? noDataEvents, kit.logger);
+  const emit = (scope: ProjectScope, event: Omit<DataEvent, 'collection'>) => hook(scope, { collection: 'users', ...event });
 
   /** Refuses (403) when the project's plan has no room for one more user; `inserted` re-checks after an insert. */
   async function assertUserRoom(scope: ProjectScope, inserted?: UserDoc['_id']): Promise<void> {
@@ -102,7 +99,7 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
       });
       await assertUserRoom(scope, insertedId);
       const userId = String(insertedId);
-      emit(scope, { action: 'insert', documentId: userId, data: present({ _id: userId, ...doc }) });
+      await emit(scope, { action: 'insert', documentId: userId, data: present({ _id: userId, ...doc }) });
       await kit.otp.claimCooldown(scope.project._id, 'verification', email).catch(() => undefined);
       await sendOtp(scope, 'verification', email);
       return { kind: 'created', userId, tokens: await sessions.issue(scope, userId, client, 'signup') };
@@ -147,7 +144,7 @@ export function createUserAuthService(kit: UserAuthKit, sessions: SessionsServic
       const updatedAt = new Date();
       await (await kit.users(scope)).updateOne({ _id: user._id }, { $set: { ...changes, updatedAt } });
       const before = present({ ...user, _id: String(user._id) } as Record<string, unknown>);
-      emit(scope, {
+      await emit(scope, {
         action: 'update',
         documentId: String(user._id),
         data: { ...before, ...changes, updatedAt },

@@ -79,6 +79,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     logger,
     settings: config.realtimeServer ?? DEFAULT_REALTIME_SERVER,
   });
+  const usageCounter = createUsageCounter(cache);
   let stopStorageListener: (() => Promise<void>) | null = null;
   const stopTasks: (() => void)[] = [];
   return {
@@ -89,7 +90,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     requestLogs,
     userAuth,
     realtimeHub,
-    usageCharge: createUsageCharge(createUsageCounter(cache)),
+    usageCharge: createUsageCharge(usageCounter),
     healthDetails: () => ({ realtime: realtimeHub.stats() }),
     start() {
       if (stopStorageListener) return;
@@ -114,7 +115,7 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
     async close() {
       for (const stop of stopTasks.splice(0)) stop();
       await realtimeHub.shutdown().catch(() => undefined);
-      await Promise.allSettled([apiKeys.close(), requestLogs.close(), stopStorageListener?.()]);
+      await Promise.allSettled([apiKeys.close(), requestLogs.close(), usageCounter.close(), stopStorageListener?.()]);
       await platform.close();
     },
   };

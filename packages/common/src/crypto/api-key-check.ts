@@ -25,6 +25,8 @@ const CHECK_CHARS = 22;
 const SIGNED_BODY = RANDOM_CHARS + KID_CHARS + CHECK_CHARS;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const HEX = /^[0-9a-f]+$/;
+/** Verified keys remembered per process (the oldest is forgotten first). */
+const VERIFIED_KEYS_KEPT = 10_000;
 
 /** The check secret of one encryption key: HKDF-derived, so the encryption key itself never signs. */
 function checkSecret(keyHex: string): Buffer {
@@ -44,6 +46,13 @@ export function createApiKeyIssuer(primaryKeyHex: string, previousKeysHex: reado
   for (const k of previousKeysHex) secrets.set(keyIdOf(k), checkSecret(k));
   const mac = (secret: Buffer, prefix: string, random: string) =>
     createHmac('sha256', secret).update(`${prefix}${random}`).digest().subarray(0, 16).toString('base64url');
+  // Keys already verified (two HMACs per request otherwise: the forged-key filter and the key
+  // lookup). Only valid keys are kept, so a flood of forged keys cannot churn it.
+  const verified = new Set<string>();
+  const remember = (rawKey: string) => {
+    if (verified.size >= VERIFIED_KEYS_KEPT) verified.delete(verified.values().next().value as string);
+    verified.add(rawKey);
+  };
 
   return {
     issue(prefix) {
@@ -51,6 +60,7 @@ export function createApiKeyIssuer(primaryKeyHex: string, previousKeysHex: reado
       return `${prefix}${random}${primaryId}${mac(secrets.get(primaryId) as Buffer, prefix, random)}`;
     },
     classify(rawKey) {
+      if (verified.has(rawKey)) return 'signed';
       const prefix = rawKey.slice(0, 8);
       if (prefix !== 'pk_live_' && prefix !== 'sk_live_') return 'forged';
       const body = rawKey.slice(8);
@@ -64,7 +74,9 @@ export function createApiKeyIssuer(primaryKeyHex: string, previousKeysHex: reado
       if (!secret) return 'forged';
       const expected = Buffer.from(mac(secret, prefix, random));
       const given = Buffer.from(check);
-      return expected.length === given.length && timingSafeEqual(expected, given) ? 'signed' : 'forged';
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'forged';
+      remember(rawKey);
+      return 'signed';
     },
   };
 }

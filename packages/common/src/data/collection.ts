@@ -35,11 +35,19 @@ export function andFilters(...filters: Record<string, unknown>[]): Record<string
 
 /** Removes fields a response never shows (`HIDDEN_FIELDS`: the password hash, an end user's disabled flag) and, with `meta=false`, the metadata fields. */
 export function present(doc: Record<string, unknown>, options: { meta?: boolean; dropVersion?: boolean } = {}) {
-  const hidden = new Set(HIDDEN_FIELDS);
-  if (options.meta === false) for (const k of ['createdAt', 'updatedAt', '__v', 'schemaVersion']) hidden.add(k);
-  if (options.dropVersion) hidden.add('__v');
-  return Object.fromEntries(Object.entries(doc).filter(([k]) => !hidden.has(k)));
+  const hidden = options.meta === false ? HIDDEN_WITHOUT_META : options.dropVersion ? HIDDEN_WITHOUT_VERSION : HIDDEN;
+  const out: Record<string, unknown> = {};
+  for (const k in doc) {
+    if (!Object.hasOwn(doc, k) || hidden.has(k)) continue;
+    // A stored `__proto__` key (a foreign BYOD write) stays a plain field, never the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: doc[k], enumerable: true, writable: true, configurable: true });
+    else out[k] = doc[k];
+  }
+  return out;
 }
+const HIDDEN: ReadonlySet<string> = new Set(HIDDEN_FIELDS);
+const HIDDEN_WITHOUT_VERSION: ReadonlySet<string> = new Set([...HIDDEN_FIELDS, '__v']);
+const HIDDEN_WITHOUT_META: ReadonlySet<string> = new Set([...HIDDEN_FIELDS, 'createdAt', 'updatedAt', '__v', 'schemaVersion']);
 
 /**
  * Runs the data-event hook of a write. Writers await it before answering (the realtime stream and

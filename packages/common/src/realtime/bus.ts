@@ -1,6 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient, RedisConnection } from '../cache/index.js';
-import { bumpDataVersions } from '../data/counts.js';
+import { defineRedisScript } from '../cache/index.js';
+import { DATA_VERSION_TTL_MS, dataVersionKey } from '../data/counts.js';
 import type { DataEvent } from '../data/index.js';
 import type { Logger } from '../logger/index.js';
 import { idTime, isStreamId } from './ids.js';
@@ -105,6 +106,30 @@ function decode(fields: string[]): RealtimeRecord | null {
   }
   return null;
 }
+
+/**
+ * Appends a turn's records to a project's stream in one command: `XADD` each (approximate
+ * `MAXLEN`), trims by age, renews the stream's expiry, and advances the data version of each
+ * written collection (`KEYS[2..]`, `data/counts.ts`). Every key carries the project's hash tag, so
+ * it runs on one Redis Cluster slot. Returns the new entry ids, in order.
+ */
+const APPEND = defineRedisScript(
+  'urbackendRealtimeAppend',
+  -1,
+  `
+local ids = {}
+for i = 5, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${FIELD}', ARGV[i])
+end
+redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+for k = 2, #KEYS do
+  redis.call('INCR', KEYS[k])
+  redis.call('PEXPIRE', KEYS[k], ARGV[4])
+end
+return ids
+`,
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -261,23 +286,23 @@ function createStreamBus(options: RealtimeBusOptions): RealtimeBus {
     const batch = pending.get(projectId);
     if (!batch) return;
     pending.delete(projectId);
-    const key = streamKey(projectId);
-    let results: [Error | null, unknown][] | null = null;
+    let ids: unknown[] | null = null;
     try {
       const minId = `${Math.max(0, Date.now() - maxAgeMs)}-0`;
-      const multi = client.multi();
-      for (const record of batch.records) multi.xadd(key, 'MAXLEN', '~', maxLen, '*', FIELD, encode(record));
-      multi.xtrim(key, 'MINID', '~', minId).pexpire(key, maxAgeMs + EXPIRY_MARGIN_MS);
-      // The written collections' data versions advance with their events (same slot, same MULTI).
-      const written = batch.records.flatMap((r) => (r.kind === 'data' ? [r.collection] : []));
-      bumpDataVersions(multi, projectId, written);
-      results = await multi.exec();
+      // The written collections' data versions advance with their events (same slot, same script).
+      const written = new Set(batch.records.flatMap((r) => (r.kind === 'data' ? [r.collection] : [])));
+      const reply = await APPEND(
+        client,
+        [streamKey(projectId), ...[...written].map((c) => dataVersionKey(projectId, c))],
+        [maxLen, minId, maxAgeMs + EXPIRY_MARGIN_MS, DATA_VERSION_TTL_MS, ...batch.records.map(encode)],
+      );
+      ids = Array.isArray(reply) ? reply : null;
     } catch (err) {
       logger.warn({ err: { message: (err as Error).message }, projectId }, 'could not publish realtime events');
     }
     batch.done.forEach((resolve, i) => {
-      const [err, id] = results?.[i] ?? [new Error('no reply'), null];
-      if (err || typeof id !== 'string') {
+      const id = ids?.[i];
+      if (typeof id !== 'string') {
         stats.publishFailures += 1;
         resolve(null);
       } else {

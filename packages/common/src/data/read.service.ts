@@ -117,9 +117,13 @@ export function createDataReadService(limits: QueryLimits, counts?: CountCache):
       const _id = parseObjectId(id);
       const options = parseReadOptions(query, collection.model);
       const model = await scope.tenant.model(collection);
-      let find = model.findOne(andFilters(readFilter(scope, collection), { _id })).maxTimeMS(limits.maxTimeMs);
-      if (options.projection) find = find.select(options.projection);
-      const doc = (await find.lean()) as Doc | null;
+      // The hottest read goes to the driver as is: the filter is already typed (a parsed ObjectId,
+      // RLS owner values in both forms), so mongoose's query layer (casting, hooks) has nothing to
+      // add. `fields` never selects `password`; without it, the schema's `select: false` is kept here.
+      const doc = (await model.collection.findOne(andFilters(readFilter(scope, collection), { _id }), {
+        projection: options.projection ?? { password: 0 },
+        maxTimeMS: limits.maxTimeMs,
+      })) as Doc | null;
       if (!doc) throw notFound('Document not found.');
       await populate(scope, collection.model, [doc], options.populate, limits.maxTimeMs);
       return present(doc, { meta: options.meta, dropVersion: !options.projection });

@@ -41,6 +41,9 @@ export interface PlatformDb {
 export function createPlatformDb(options: PlatformDbOptions): PlatformDb {
   const { logger } = options;
   const prefix = options.tenantDbPrefix ?? 'ub_';
+  // Mongoose otherwise captures a stack trace on every query it runs (only to word a "query was
+  // already executed" error): ~1.5 % of a cheap read's CPU.
+  mongoose.set('skipOriginalStackTraces', true);
   const connection = mongoose.createConnection();
   // Fail fast instead of queueing operations while disconnected (driver timeouts still apply).
   connection.set('bufferCommands', false);

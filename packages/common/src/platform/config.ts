@@ -41,7 +41,7 @@ export interface PlatformSettings {
   /** Lifetime of a cached list total in ms (0: off). */
   listCountCacheMs: number;
   bcryptCost: number;
-  /** Bounds of the password hasher (PASSWORD_HASH_CONCURRENCY, default the cores; PASSWORD_HASH_QUEUE, default 200). */
+  /** Bounds of the password hasher (PASSWORD_HASH_CONCURRENCY, default the cores minus one; PASSWORD_HASH_QUEUE, default 200). */
   passwordHashing: { maxConcurrent?: number; maxQueued: number };
   realtime: RealtimeStreamConfig;
 }

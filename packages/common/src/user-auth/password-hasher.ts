@@ -73,7 +73,9 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   const impl: NativeBcrypt = native ?? { hash: (d, r) => bcryptjs.hash(d, r), compare: (d, e) => bcryptjs.compare(d, e) };
   // A real hash of a random value: checking against it costs what a real check costs.
   let dummy: Promise<string> | null = null;
-  const concurrent = Math.max(1, options.maxConcurrent ?? Math.max(2, availableParallelism()));
+  // One core is left to everything else (the cores this process may run on: CPU affinity counts),
+  // so a login burst never takes the core cheap requests need.
+  const concurrent = Math.max(1, options.maxConcurrent ?? availableParallelism() - 1);
   const limit = pLimit(concurrent);
   // p-limit counts a call as pending until it starts (a microtask later): bound the total.
   const maxInFlight = concurrent + (options.maxQueued ?? 200);

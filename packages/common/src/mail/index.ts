@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type { Transporter } from 'nodemailer';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 
@@ -40,13 +41,18 @@ export interface Mailer {
 
 /** Creates the mail service over nodemailer (see `Mailer`). */
 export function createMailer(options: MailerOptions): Mailer {
-  const { logger } = options;
-  const transport = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+  const { logger, smtpUrl } = options;
+  // nodemailer loads with the first message (about 10 MB a process that sends nothing never needs).
+  let pooled: Transporter | null = null;
+  const transportOf = (url: string) => {
+    pooled ??= (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(url);
+    return pooled;
+  };
   return {
-    isConfigured: transport !== null,
+    isConfigured: smtpUrl !== null,
     async send(message) {
       const from = message.from ?? options.from;
-      if (!transport) {
+      if (!smtpUrl) {
         if (options.isProduction) throw unavailable('Mail delivery is not configured (SMTP_URL).');
         logger.info(
           { mail: { from, to: message.to, subject: message.subject, text: message.text } },
@@ -55,7 +61,7 @@ export function createMailer(options: MailerOptions): Mailer {
         return { messageId: null };
       }
       try {
-        const info = await transport.sendMail({
+        const info = await transportOf(smtpUrl).sendMail({
           from,
           to: message.to,
           subject: message.subject,
@@ -70,7 +76,7 @@ export function createMailer(options: MailerOptions): Mailer {
       }
     },
     close() {
-      transport?.close();
+      pooled?.close();
     },
   };
 }

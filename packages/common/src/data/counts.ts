@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
 import mongoose from 'mongoose';
 import type { RedisConnection } from '../cache/index.js';
 import { isUsersCollection } from '../collections/rls.js';
@@ -12,7 +11,7 @@ import type { ProjectScope } from '../scope/index.js';
  * count) and on MongoDB (every filtered count). Counts are therefore cached in Redis per
  * collection and filter, each entry tagged with the collection's **data version**: a counter that
  * every write through the product advances after the write is acknowledged and **before** the
- * write is answered (it rides the realtime stream's `MULTI`, which the write awaits). A reader
+ * write is answered (it rides the realtime stream's append script, which the write awaits). A reader
  * reads the version first and counts after, so a count stored under a version never misses a
  * write that version announced: a list after a write's answer always counts that write, on any
  * process. Entries also expire after `ttlMs` (a write whose version could not be advanced while
@@ -28,14 +27,6 @@ export function dataVersionKey(projectId: string, collection: string): string {
 /** A version lives this long after its last write; always much longer than any count entry. */
 export const DATA_VERSION_TTL_MS = 86_400_000;
 
-/** Adds the version bumps of `collections` to a `MULTI` of the project's slot (after its other commands). */
-export function bumpDataVersions(multi: ChainableCommander, projectId: string, collections: Iterable<string>): void {
-  for (const collection of new Set(collections)) {
-    const key = dataVersionKey(projectId, collection);
-    multi.incr(key).pexpire(key, DATA_VERSION_TTL_MS);
-  }
-}
-
 /**
  * Advances the versions of collections whose documents changed outside the data write services
  * (a restore, a dropped collection). Never throws (their entries expire within the cache's lifetime).
@@ -48,8 +39,10 @@ export async function advanceDataVersions(
   const client = cache.client;
   const names = [...collections];
   if (!client || names.length === 0) return;
+  // One MULTI: every version key carries the project's hash tag (one Redis Cluster slot).
   const multi = client.multi();
-  bumpDataVersions(multi, projectId, names);
+  for (const name of new Set(names))
+    multi.incr(dataVersionKey(projectId, name)).pexpire(dataVersionKey(projectId, name), DATA_VERSION_TTL_MS);
   await multi.exec().catch(() => undefined);
 }
 

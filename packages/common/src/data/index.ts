@@ -12,7 +12,6 @@ export { andFilters, dataCollection, emitter, present, type QueryLimits } from '
 export {
   DATA_VERSION_TTL_MS,
   advanceDataVersions,
-  bumpDataVersions,
   createCountCache,
   dataVersionKey,
   type CountCache,

@@ -146,7 +146,6 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
       const bytes = docs.reduce((sum, d) => sum + sizeOf(collection.name, d), 0);
       await quota.reserve(scope, bytes);
       const model = await scope.tenant.model(collection);
-      const inserted = docs;
       try {
         await model.collection.insertMany(docs, { ordered: true });
       } catch (err) {
@@ -156,11 +155,9 @@ export function createDataWriteService(deps: DataWriteDeps): DataWriteService {
         throw err;
       }
       await Promise.all(
-        inserted.map((doc) =>
-          emit(scope, { collection: name, action: 'insert', documentId: String(doc._id), data: present(doc) }),
-        ),
+        docs.map((doc) => emit(scope, { collection: name, action: 'insert', documentId: String(doc._id), data: present(doc) })),
       );
-      return { success: true, data: { insertedCount: inserted.length }, message: 'Bulk insert successful' };
+      return { success: true, data: { insertedCount: docs.length }, message: 'Bulk insert successful' };
     },
 
     async update(scope, name, id, body) {

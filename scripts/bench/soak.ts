@@ -14,7 +14,7 @@ import type { BenchRequest } from './load.js';
 import { connectionsTo, openFds, rssMb } from './processes.js';
 import { SCENARIOS, type ScenarioContext, createScenarioContext, loginRequests } from './scenarios.js';
 import { type BenchStack, startBenchStack } from './stack.js';
-import { formatTable, percentile } from './stats.js';
+import { describeCounts, diffCounts, formatTable, percentile } from './stats.js';
 
 const boundary = 'benchboundary7MA4YWxkTrZu0gW';
 const uploadBody = Buffer.from(
@@ -127,9 +127,11 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
       () => undefined,
     );
     const max = probe.requests.total / probe.duration;
-    const rate = Math.max(1, Math.round(max / 2));
+    // BENCH_SOAK_RATE: a fixed rate instead of half the maximum (to compare two versions at the same load).
+    const fixed = Number(process.env.BENCH_SOAK_RATE ?? 0);
+    const rate = fixed > 0 ? fixed : Math.max(1, Math.round(max / 2));
     log(
-      `soak: mixed workload at ${rate} req/s (half of the ${max.toFixed(0)} req/s measured on the same mix) for ${options.minutes} min; load average ${loadavg()
+      `soak: mixed workload at ${rate} req/s (${fixed > 0 ? 'BENCH_SOAK_RATE; ' : 'half of '}the ${max.toFixed(0)} req/s measured on the same mix) for ${options.minutes} min; load average ${loadavg()
         .map((n) => n.toFixed(2))
         .join(' ')}`,
     );
@@ -137,10 +139,16 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
     const rows: string[][] = [];
     const samples: { p99: number; rss: number; fds: number; errors: number }[] = [];
     let minute = 0;
+    let mongoBefore = await stack.mongoCommands();
     const sample = async () => {
       const done = current;
       current = { latencies: [], errors: 0 };
       minute++;
+      const mongoNow = await stack.mongoCommands();
+      log(
+        `    MongoDB commands per request: ${describeCounts(diffCounts(mongoBefore, mongoNow, ['serverStatus', 'hello', 'ping', 'isMaster', 'ismaster', 'buildInfo', 'buildinfo']), done.latencies.length, 6)}`,
+      );
+      mongoBefore = mongoNow;
       const row = {
         p99: percentile(done.latencies, 0.99),
         rss: await rssMb(stack.publicApi.pid),

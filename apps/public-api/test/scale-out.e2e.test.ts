@@ -229,6 +229,43 @@ describe('two public-api processes share every limit', () => {
     expect((await send(1, ['one@example.com'])).status).toBe(429);
   });
 
+  it('a list on one process counts a write answered by the other at once (totals are cached per collection version)', async () => {
+    const project = await newProject('totals');
+    const schema = [
+      { key: 'title', type: 'String' },
+      { key: 'done', type: 'Boolean' },
+    ];
+    expect((await d(`/projects/${project.id}/collections`, { body: { name: 'todos', schema } })).status).toBe(201);
+    const headers = { 'x-api-key': project.sk };
+    const total = async (i: number, query = '') =>
+      (await json<{ data: { total: number } }>(`${pub(i).baseUrl}/api/data/todos?limit=1${query}`, { headers })).body.data.total;
+    const open = '&done=false';
+    expect([await total(0), await total(1), await total(1, open)]).toEqual([0, 0, 0]);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const created = await json<{ _id: string }>(`${pub(i).baseUrl}/api/data/todos`, {
+        body: { title: `t${i}`, done: false },
+        headers,
+      });
+      expect(created.status).toBe(201);
+      ids.push(created.body._id);
+      expect(await total(i + 1)).toBe(i + 1);
+      expect(await total(i + 1, open)).toBe(i + 1);
+    }
+    const bulk = await json(`${pub(0).baseUrl}/api/data/todos/bulk`, { body: [{ title: 'b1' }, { title: 'b2' }], headers });
+    expect(bulk.status).toBe(201);
+    expect(await total(1)).toBe(6);
+    const patched = await json(`${pub(1).baseUrl}/api/data/todos/${ids[0]}`, { method: 'PATCH', body: { done: true }, headers });
+    expect(patched.status).toBe(200);
+    expect(await total(0, open)).toBe(3);
+    expect((await json(`${pub(0).baseUrl}/api/data/todos/${ids[1]}`, { method: 'DELETE', headers })).status).toBe(200);
+    expect([await total(1), await total(1, open)]).toEqual([5, 2]);
+    // A row deleted in the dashboard is counted by both public processes too.
+    const rows = `/projects/${project.id}/collections/todos/data`;
+    expect((await d(`${rows}/${ids[2]}`, { method: 'DELETE' })).status).toBe(200);
+    expect([await total(0), await total(1, open)]).toEqual([4, 1]);
+  });
+
   it('aggregates with several accumulators through a real process (the in-product evaluator included)', async () => {
     const project = await newProject('aggregate');
     const schema = [

@@ -2,7 +2,8 @@
  * The side-by-side benchmark (issue 12): every scenario of `scenarios.ts` against the built
  * public-api (production mode, its own process) and the bare Express + driver baseline (its own
  * process, same database server), alternating, `reps` times, after a warm-up; the login burst with a
- * concurrent cheap GET; and the RSS of public-api and dashboard-api idle and after N reads.
+ * concurrent cheap GET; and the RSS of public-api and dashboard-api idle and after N reads, each
+ * read once the processes have settled (see `settledRss`).
  * Database and Redis commands per request are server counters: the MongoDB-compatible server's
  * `serverStatus().metrics.commands` and `INFO commandstats` of the benchmark's own Redis.
  *
@@ -10,7 +11,7 @@
  * Env: BENCH_SECONDS (per run: 10, quick 1), BENCH_REPS (2), BENCH_CONCURRENCY (10), BENCH_DOCS (1000),
  * BENCH_RSS_REQUESTS (100000, quick 2000), BENCH_BURST_RATE (cheap GETs/s during the burst, 100),
  * BENCH_ONLY (scenario name prefixes, comma-separated), BENCH_CPU_PROF (a directory: the APIs write
- * V8 CPU profiles there when they stop).
+ * V8 CPU profiles there when they stop), BENCH_SETTLE_SEC (idle seconds before an RSS reading: 30).
  */
 import { loadavg } from 'node:os';
 import { type LoadResult, runLoad } from './load.js';
@@ -49,6 +50,33 @@ const range = (values: number[], fmt: (n: number) => string) => {
 };
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type RssReading = { publicApi: number; dashboardApi: number; bare: number };
+
+const readRss = async (stack: BenchStack): Promise<RssReading> => ({
+  publicApi: await rssMb(stack.publicApi.pid),
+  dashboardApi: await rssMb(stack.dashboardApi.pid),
+  bare: await rssMb(stack.bare.pid),
+});
+
+/**
+ * The RSS of each process when idle: the lowest reading, one a second, over `BENCH_SETTLE_SEC`
+ * idle seconds. Right after start-up or load, V8's young generation is still at the size the
+ * allocation burst grew it to (up to 2 × 16 MB); its memory reducer shrinks it after some seconds
+ * without allocation (8–15 s measured here), so an earlier reading measures the burst, not the idle
+ * process. Also returns the first reading (what a reading without waiting would have said).
+ */
+async function settledRss(stack: BenchStack): Promise<{ first: RssReading; settled: RssReading }> {
+  const first = await readRss(stack);
+  const settled = { ...first };
+  const seconds = num('BENCH_SETTLE_SEC', 30);
+  for (let i = 0; i < seconds; i++) {
+    await pause(1000);
+    const now = await readRss(stack);
+    for (const k of Object.keys(settled) as (keyof RssReading)[]) settled[k] = Math.min(settled[k], now[k]);
+  }
+  return { first, settled };
+}
 
 /** The MongoDB counters once they stop moving (at most 1 command in 250 ms, or 5 s). */
 async function settled(stack: BenchStack): Promise<Map<string, number>> {
@@ -179,11 +207,7 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
   const rssRequests = num('BENCH_RSS_REQUESTS', options.quick ? 2000 : 100_000);
   const stack = await startBenchStack({ log });
   try {
-    const idle = {
-      publicApi: await rssMb(stack.publicApi.pid),
-      dashboardApi: await rssMb(stack.dashboardApi.pid),
-      bare: await rssMb(stack.bare.pid),
-    };
+    const idle = chosenScenarios() === SCENARIOS ? await settledRss(stack) : null;
     log(
       `side by side: ${stack.mongoKind} MongoDB-compatible server, ${num('BENCH_DOCS', 1000)} documents, ${num('BENCH_CONCURRENCY', 10)} connections, ${seconds} s per run, ${reps} repetitions; ${
         stack.pinned ? 'servers on core 0, load generator on core 1 (taskset)' : 'not pinned (no taskset)'
@@ -201,7 +225,7 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
     printScenarioTable(runs, log);
     if (chosenScenarios() !== SCENARIOS) return;
     await printLoginBurst(stack, c, seconds, reps, log);
-    await printRss(stack, c, idle, rssRequests, log);
+    if (idle) await printRss(stack, c, idle, rssRequests, log);
   } finally {
     await stack.close();
   }
@@ -246,7 +270,7 @@ async function printLoginBurst(stack: BenchStack, c: ScenarioContext, seconds: n
 async function printRss(
   stack: BenchStack,
   c: ScenarioContext,
-  idle: { publicApi: number; dashboardApi: number; bare: number },
+  idle: { first: RssReading; settled: RssReading },
   requests: number,
   log: (l: string) => void,
 ) {
@@ -257,31 +281,26 @@ async function printRss(
     runLoad({ url: stack.publicApi.url, request: () => getOne.product(c), connections: 10, amount: requests, expect: 200 }),
     runLoad({ url: stack.dashboardApi.url, request: projectRead, connections: 10, amount: requests, expect: 200 }),
   ]);
-  const after = {
-    publicApi: await rssMb(stack.publicApi.pid),
-    dashboardApi: await rssMb(stack.dashboardApi.pid),
-    bare: await rssMb(stack.bare.pid),
-  };
-  const row = (name: string, before: number, now: number, note: string) => [
+  const after = await settledRss(stack);
+  const row = (name: string, k: keyof RssReading, note: string) => [
     name,
-    f0(before),
-    f0(now),
-    `${f0(((now - before) / before) * 100)} %`,
+    f0(idle.first[k]),
+    f0(idle.settled[k]),
+    f0(after.first[k]),
+    f0(after.settled[k]),
+    `${f0(((after.settled[k] - idle.settled[k]) / idle.settled[k]) * 100)} %`,
     note,
   ];
-  log(`RSS per process (MB), idle after start and after ${requests} more requests each (plus the scenarios above):`);
+  log(
+    `RSS per process (MB): after start and after the scenarios plus ${requests} more requests each, read at once and settled (lowest over ${num('BENCH_SETTLE_SEC', 30)} idle s):`,
+  );
   log(
     formatTable(
-      ['process', 'idle', 'after', 'growth', 'requests'],
+      ['process', 'started', 'idle (settled)', 'after load', 'after (settled)', 'growth (settled)', 'requests'],
       [
-        row('public-api', idle.publicApi, after.publicApi, `GET one, ${f0(pub.rps)} req/s, ${pub.errors} errors`),
-        row(
-          'dashboard-api',
-          idle.dashboardApi,
-          after.dashboardApi,
-          `GET /api/projects/:id, ${f0(dash.rps)} req/s, ${dash.errors} errors`,
-        ),
-        row('bare baseline', idle.bare, after.bare, 'the scenarios only (runs under tsx)'),
+        row('public-api', 'publicApi', `GET one, ${f0(pub.rps)} req/s, ${pub.errors} errors`),
+        row('dashboard-api', 'dashboardApi', `GET /api/projects/:id, ${f0(dash.rps)} req/s, ${dash.errors} errors`),
+        row('bare baseline', 'bare', 'the scenarios only (runs under tsx)'),
       ],
     ),
   );

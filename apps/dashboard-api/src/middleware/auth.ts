@@ -1,6 +1,7 @@
 import { sha256Hex } from '@urbackend/common/crypto';
 import { AppError, badRequest, unauthenticated } from '@urbackend/common/errors';
 import type { DeveloperModel, PatScope, PersonalAccessTokenModel } from '@urbackend/common/models';
+import { hmacKey } from '@urbackend/common/user-auth';
 import type { Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
@@ -37,15 +38,16 @@ export interface AccessTokens {
 
 /** Creates the access-token codec. */
 export function createAccessTokens(secret: string, ttlMs: number): AccessTokens {
+  const key = hmacKey(secret);
   return {
     sign: (claims) =>
-      jwt.sign({ _id: claims._id, isVerified: claims.isVerified, isAdmin: claims.isAdmin }, secret, {
+      jwt.sign({ _id: claims._id, isVerified: claims.isVerified, isAdmin: claims.isAdmin }, key, {
         algorithm: 'HS256',
         expiresIn: Math.floor(ttlMs / 1000),
       }),
     verify(token) {
       try {
-        const payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+        const payload = jwt.verify(token, key, { algorithms: ['HS256'] });
         if (typeof payload !== 'object' || typeof payload._id !== 'string') return null;
         return { _id: payload._id, isVerified: payload.isVerified === true, isAdmin: payload.isAdmin === true };
       } catch {

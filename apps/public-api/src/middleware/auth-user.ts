@@ -1,15 +1,15 @@
-import type { SecretBox } from '@urbackend/common/crypto';
 import { USER_DISABLED_FIELD, assertUserEnabled } from '@urbackend/common/end-users';
 import { unauthenticated } from '@urbackend/common/errors';
 import { scopeOf } from '@urbackend/common/http';
 import { assertNotTrashedUser } from '@urbackend/common/lifecycle';
-import { type EndUser, type ProjectScope, projectSecretContext } from '@urbackend/common/scope';
+import type { Platform } from '@urbackend/common/platform';
+import type { EndUser, ProjectScope } from '@urbackend/common/scope';
 import { toObjectId } from '@urbackend/common/tenant';
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 
 export interface AuthUserDeps {
-  secretBox: SecretBox;
+  projectJwtKey: Platform['projectJwtKey'];
 }
 
 /** The Bearer token of a request (scheme case-insensitive), or null. */
@@ -26,12 +26,15 @@ export function bearerToken(req: Request): string | null {
  * that still exists in the project's `users` collection. Returns null for any failure; a user in
  * the trash or disabled by the developer is told why (403).
  */
-export async function verifyUserToken(scope: ProjectScope, token: string, secretBox: SecretBox): Promise<EndUser | null> {
+export async function verifyUserToken(
+  scope: ProjectScope,
+  token: string,
+  projectJwtKey: Platform['projectJwtKey'],
+): Promise<EndUser | null> {
   const projectId = scope.project._id;
   let claims: jwt.JwtPayload;
   try {
-    const secret = secretBox.decrypt(scope.project.jwtSecret, projectSecretContext(projectId, 'jwtSecret'));
-    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const decoded = jwt.verify(token, projectJwtKey(scope.project), { algorithms: ['HS256'] });
     if (typeof decoded === 'string') return null;
     claims = decoded;
   } catch {
@@ -62,7 +65,7 @@ export function createAuthUserMiddleware(deps: AuthUserDeps, options: { always?:
     const { actor } = scope;
     const token = bearerToken(req);
     if (!token || actor.type !== 'key' || (actor.key === 'secret' && !options.always)) return next();
-    const user = await verifyUserToken(scope, token, deps.secretBox);
+    const user = await verifyUserToken(scope, token, deps.projectJwtKey);
     if (!user) throw unauthenticated('Invalid or expired token.');
     actor.user = user;
     next();

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { type RedisConnection, createRedisConnection } from '../cache/index.js';
 import { type CollectionService, createCollectionService } from '../collections/index.js';
 import type { BaseConfig } from '../config/index.js';
@@ -44,7 +45,7 @@ import {
   createTenantDatabases,
 } from '../tenant/index.js';
 import { type UsageMeter, createUsageMeter, createUsageReconciler, createUsageSources } from '../usage/index.js';
-import { type PasswordHasher, createOtpService, createPasswordHasher } from '../user-auth/index.js';
+import { type PasswordHasher, createOtpService, createPasswordHasher, createProjectJwtKeys } from '../user-auth/index.js';
 import {
   DEFAULT_RETRY_DELAYS_MS,
   type DeliveryConfig,
@@ -103,6 +104,8 @@ export interface Platform {
   db: PlatformDb;
   cache: RedisConnection;
   secretBox: SecretBox;
+  /** The key that signs a project's end-user tokens (decrypted once per process, see `createProjectJwtKeys`). */
+  projectJwtKey(project: { _id: string; jwtSecret: string }): KeyObject;
   /** Issues API keys carrying a check value, and tells forged keys apart in memory. */
   keyIssuer: ApiKeyIssuer;
   /** The platform mailer (`SMTP_URL`, `MAIL_FROM`): one transport per process, shared by every feature that mails. */
@@ -283,6 +286,7 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
     db,
     cache,
     secretBox,
+    projectJwtKey: createProjectJwtKeys(secretBox),
     keyIssuer: createApiKeyIssuer(config.security.encryptionKey, config.security.previousEncryptionKeys),
     mailer,
     models,

@@ -4,6 +4,8 @@ export {
   type IssuedAccessToken,
   INVALID_TOKEN_MESSAGE,
   createAccessTokens,
+  createProjectJwtKeys,
+  hmacKey,
 } from './access-tokens.js';
 export { durationMs } from '../config/index.js';
 export {

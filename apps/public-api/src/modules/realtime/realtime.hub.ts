@@ -74,6 +74,7 @@ export interface RealtimeHubDeps {
   apiKeys: ApiKeyResolver;
   scopeFor: Platform['scopeFor'];
   secretBox: SecretBox;
+  projectJwtKey: Platform['projectJwtKey'];
   cache: RedisConnection;
   realtime: RealtimeBus;
   logger: Logger;
@@ -142,7 +143,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     }
     const scope = deps.scopeFor(project, { type: 'key', key: role, keyHash, user: null });
     if (credentials.userToken && role === 'publishable' && scope.actor.type === 'key') {
-      const user = await verifyUserToken(scope, credentials.userToken, deps.secretBox);
+      const user = await verifyUserToken(scope, credentials.userToken, deps.projectJwtKey);
       if (!user) throw unauthenticated('Invalid or expired token.');
       scope.actor.user = user;
     }

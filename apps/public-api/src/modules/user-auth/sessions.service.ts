@@ -30,7 +30,7 @@ export function createSessionsService(kit: UserAuthKit) {
 
   async function issue(scope: ProjectScope, userId: string, client: SessionClient, method: string): Promise<IssuedTokens> {
     const { refreshToken, familyId } = await kit.sessions.create(scope.project._id, userId, client, method);
-    const access = kit.tokens.issue({ userId, projectId: scope.project._id, sid: familyId }, kit.jwtSecretOf(scope.project));
+    const access = kit.tokens.issue({ userId, projectId: scope.project._id, sid: familyId }, kit.projectJwtKey(scope.project));
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken };
   }
 
@@ -42,7 +42,7 @@ export function createSessionsService(kit: UserAuthKit) {
   async function requireUser(scope: ProjectScope, bearer: string | null): Promise<{ claims: AccessClaims; user: UserDoc }> {
     usersCollectionOf(scope.project);
     if (!bearer) throw unauthenticated('Access Denied: No Token Provided');
-    const claims = kit.tokens.verify(bearer, kit.jwtSecretOf(scope.project), scope.project._id);
+    const claims = kit.tokens.verify(bearer, kit.projectJwtKey(scope.project), scope.project._id);
     const filter = byId(claims.userId);
     const user = filter ? await (await kit.users(scope)).findOne(filter) : null;
     if (!user) {
@@ -81,7 +81,7 @@ export function createSessionsService(kit: UserAuthKit) {
       }
       const access = kit.tokens.issue(
         { userId: next.userId, projectId: scope.project._id, sid: next.familyId },
-        kit.jwtSecretOf(scope.project),
+        kit.projectJwtKey(scope.project),
       );
       return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: next.refreshToken };
     },

@@ -6,7 +6,7 @@ import type { Mailer } from '@urbackend/common/mail';
 import { type PlatformModels, authClaimModel } from '@urbackend/common/models';
 import type { Platform } from '@urbackend/common/platform';
 import { type AttemptCounter, createAttemptCounter } from '@urbackend/common/rate-limit';
-import { type ScopedProject, projectSecretContext } from '@urbackend/common/scope';
+import type { ScopedProject } from '@urbackend/common/scope';
 import {
   type AccessTokens,
   DEFAULT_OAUTH_URLS,
@@ -47,6 +47,8 @@ export interface UserAuthInput {
   authAccountPer15Min: number;
   cache: RedisConnection;
   secretBox: SecretBox;
+  /** The key that signs the project's end-user tokens (`Platform['projectJwtKey']`). */
+  projectJwtKey: Platform['projectJwtKey'];
   models: PlatformModels;
   logger: Logger;
   /** The platform's end-user password hasher (`BCRYPT_COST`), the same one the dashboard uses. */
@@ -77,8 +79,6 @@ export interface UserAuthKit extends UserAuthInput {
   loginFailures: AttemptCounter;
   /** Wrong OTPs per account (verification and reset). */
   otpFailures: AttemptCounter;
-  /** The project's decrypted user-JWT secret. */
-  jwtSecretOf(project: ScopedProject): string;
 }
 
 /** Builds the user-auth kit (no I/O). */
@@ -113,6 +113,5 @@ export function createUserAuthKit(input: UserAuthInput): UserAuthKit {
       limit: input.authAccountPer15Min,
       message,
     }),
-    jwtSecretOf: (project) => input.secretBox.decrypt(project.jwtSecret, projectSecretContext(project._id, 'jwtSecret')),
   };
 }

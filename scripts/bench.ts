@@ -1,9 +1,11 @@
 /**
  * `pnpm bench`: the side-by-side hot-path benchmark (scripts/bench/hot-paths.ts), then password
- * hashing, the insert path's command breakdown and realtime. `--quick`: the side-by-side part only,
+ * hashing, the insert path's command breakdown, realtime and the engine's cost per lookup as a
+ * collection grows. `--quick`: the side-by-side part only,
  * with short runs (about a minute). `--soak [--soak-minutes N]`: the mixed-workload soak (10 minutes
  * by default). docs/performance.md says how to read the output.
  */
+import { runEngineGrowthBench } from './bench/engine-growth.js';
 import { runHotPathsBench } from './bench/hot-paths.js';
 import { runInsertPathBench } from './bench/insert-path.js';
 import { runPasswordHashingBench } from './bench/password-hashing.js';
@@ -22,5 +24,6 @@ if (args.soak) {
     await runPasswordHashingBench(log);
     await runInsertPathBench(log);
     await runRealtimeBench(log);
+    await runEngineGrowthBench(log);
   }
 }

@@ -28,6 +28,8 @@ export interface BenchSeed {
   itemIds: string[];
   /** The baseline's cursor after the first page of 20 (`<createdAt ms>_<id>`). */
   bareAfter: string;
+  /** Database names: the platform's and the project's. */
+  databases: { platform: string; tenant: string };
   drop(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function seedBench(options: { env: NodeJS.ProcessEnv; bareUri: stri
       userId: String(users[0]?._id),
       itemIds: items.map((d) => String(d._id)),
       bareAfter: `${twentieth.createdAt.getTime()}_${String(twentieth._id)}`,
+      databases: { platform: platformName, tenant: tenantName },
       async drop() {
         const conn = await mongoose.createConnection(mongoUri).asPromise();
         for (const name of [tenantName, platformName, conn.name]) await conn.useDb(name).dropDatabase();

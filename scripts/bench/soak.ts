@@ -4,7 +4,9 @@
  * half of the maximum it reaches on the same mix, for N minutes (10). Prints, each minute: requests,
  * errors, p50/p99, public-api RSS and open file descriptors (`/proc/<pid>/fd`), Redis
  * `connected_clients`, the public-api's MongoDB connections (its sockets to the database port) and
- * the webhooks received; then the drift between the first and the last minute.
+ * the webhooks received, MongoDB commands per request, the largest collections, and the size of the
+ * webhook deliveries with the time of an `_id` lookup there (FerretDB 1.24 SQLite scans the table for
+ * it, so every lookup slows as the data grows); then the drift between the first and the last minute.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,7 +116,10 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
 /** Runs the soak and prints one line per minute, then the table and the drift. */
 export async function runSoak(log: (line: string) => void, options: { minutes: number }): Promise<void> {
   const receiver = await startReceiver();
-  const stack = await startBenchStack({ log, webhookUrl: receiver.url });
+  // BENCH_SOAK_WEBHOOKS=0: the same mix without the webhook (its inserts deliver nothing), to tell
+  // the deliveries' share of a drift.
+  const webhooks = process.env.BENCH_SOAK_WEBHOOKS !== '0';
+  const stack = await startBenchStack({ log, ...(webhooks ? { webhookUrl: receiver.url } : {}) });
   try {
     const c = await createScenarioContext(stack);
     const requests = mix(stack, c);
@@ -149,6 +154,11 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
         `    MongoDB commands per request: ${describeCounts(diffCounts(mongoBefore, mongoNow, ['serverStatus', 'hello', 'ping', 'isMaster', 'ismaster', 'buildInfo', 'buildinfo']), done.latencies.length, 6)}`,
       );
       mongoBefore = mongoNow;
+      // Each webhook delivery reads its record by `_id` and updates it twice with conditions.
+      const growth = await stack.collectionGrowth(3, { db: 'platform', collection: 'webhookdeliveries' });
+      log(
+        `    largest collections: ${growth.sizes.map((c) => `${c.name} ${c.docs}`).join(', ')}; webhookdeliveries ${growth.probed}, a missing _id looked up there: ${growth.lookupMs.toFixed(1)} ms`,
+      );
       const row = {
         p99: percentile(done.latencies, 0.99),
         rss: await rssMb(stack.publicApi.pid),
@@ -171,7 +181,11 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
       rows.push(cells);
       log(`  minute ${cells.join(' | ')}`);
     };
-    const timer = setInterval(() => void sample(), 60_000);
+    // One sample at a time; the stack closes only after the last one (it reads the database).
+    let sampling: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      sampling = sampling.then(sample);
+    }, 60_000);
     await runMix(
       stack.publicApi.url,
       requests,
@@ -186,6 +200,7 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
       },
     );
     clearInterval(timer);
+    await sampling;
     if (current.latencies.length > 0 && minute < options.minutes) await sample();
     log(
       formatTable(

@@ -30,6 +30,15 @@ export interface BenchStack {
   mongoPort: number;
   redisCalls(): Promise<Map<string, number>>;
   mongoCommands(): Promise<Map<string, number>>;
+  /**
+   * The `n` largest collections of the platform and project databases (documents each), and the
+   * documents in `probe` with the time of one lookup of a missing `_id` there (on FerretDB 1.24
+   * SQLite a table scan; on MongoDB an index lookup).
+   */
+  collectionGrowth(
+    n: number,
+    probe: { db: 'platform' | 'project'; collection: string },
+  ): Promise<{ sizes: { name: string; docs: number }[]; probed: number; lookupMs: number }>;
   redisConnectedClients(): Promise<number | null>;
   close(): Promise<void>;
 }
@@ -125,6 +134,25 @@ export async function startBenchStack(options: { log: (line: string) => void; we
       mongoKind: mongo.kind,
       mongoPort: Number(mongoUri.port),
       redisCalls: async () => parseRedisCommandStats(await counterRedis.info('commandstats')),
+      collectionGrowth: async (n, probe) => {
+        const sizes: { name: string; docs: number }[] = [];
+        const names = { platform: seed.databases.platform, project: seed.databases.tenant };
+        for (const [label, db] of Object.entries(names)) {
+          const handle = counterMongo.useDb(db, { useCache: true });
+          for (const { name } of (await handle.db?.listCollections({}, { nameOnly: true }).toArray()) ?? [])
+            sizes.push({ name: `${label}.${name}`, docs: await handle.collection(name).estimatedDocumentCount() });
+        }
+        sizes.sort((a, b) => b.docs - a.docs);
+        const collection = counterMongo.useDb(names[probe.db], { useCache: true }).collection(probe.collection);
+        const started = performance.now();
+        await collection.findOne({ _id: new mongoose.Types.ObjectId() });
+        const lookupMs = performance.now() - started;
+        return {
+          sizes: sizes.slice(0, n),
+          probed: sizes.find((x) => x.name === `${probe.db}.${probe.collection}`)?.docs ?? 0,
+          lookupMs,
+        };
+      },
       mongoCommands: async () => parseMongoCommandMetrics(await counterMongo.db?.admin().command({ serverStatus: 1 })),
       redisConnectedClients: async () => redisInfoField(await counterRedis.info('clients'), 'connected_clients'),
       close: () => closeAll(stops, dir),

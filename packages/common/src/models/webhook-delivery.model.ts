@@ -58,6 +58,8 @@ export const webhookDeliverySchema = new Schema<WebhookDelivery>(
   { timestamps: true, collection: 'webhookdeliveries' },
 );
 webhookDeliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1 });
+// The retention sweep (`WEBHOOK_DELIVERY_RETENTION_DAYS`): finished deliveries by age.
+webhookDeliverySchema.index({ finalStatus: 1, createdAt: 1 });
 webhookDeliverySchema.index({ finalStatus: 1, nextRetryAt: 1 });
 
 export type WebhookDeliveryModel = Model<WebhookDelivery>;

@@ -123,7 +123,13 @@ export interface Platform {
    * Maintenance every process may schedule (each runs in one process at a time): usage
    * reconciliation from the data, and deletion of expired pending uploads with their bytes.
    */
-  maintenance: { reconcileUsage: PeriodicTask; sweepUploads: PeriodicTask; purgeTrash: TrashPurge };
+  maintenance: {
+    reconcileUsage: PeriodicTask;
+    sweepUploads: PeriodicTask;
+    purgeTrash: TrashPurge;
+    /** Deletes finished webhook deliveries older than `WEBHOOK_DELIVERY_RETENTION_DAYS`. */
+    pruneDeliveries: PeriodicTask;
+  };
   collections: CollectionService;
   data: DataServices;
   /** Developer administration of a project's end users. */
@@ -150,6 +156,7 @@ const DEFAULT_DELIVERY: DeliveryConfig = {
   webhookTimeoutMs: 10_000,
   webhookRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
   webhookConcurrency: 5,
+  webhookDeliveryRetentionMs: 30 * 86_400_000,
 };
 
 function connect(config: BaseConfig, logger: Logger, overrides: PlatformOverrides) {
@@ -305,6 +312,16 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
         logger,
         lockMs: 5 * 60_000,
         run: () => storage.service.sweepExpired(),
+      }),
+      pruneDeliveries: createPeriodicTask({
+        name: 'webhook-delivery-prune',
+        cache,
+        logger,
+        lockMs: 5 * 60_000,
+        run: async () => {
+          const keepMs = (config.delivery ?? DEFAULT_DELIVERY).webhookDeliveryRetentionMs;
+          return keepMs > 0 ? webhooks.service.pruneDeliveries(new Date(Date.now() - keepMs)) : 0;
+        },
       }),
     },
     data: createDataServices({

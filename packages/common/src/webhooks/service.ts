@@ -31,6 +31,9 @@ const PUBLIC_FIELDS = { _id: 1, projectId: 1, name: 1, url: 1, events: 1, enable
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /** Creates the webhook admin service: CRUD, delivery log, test ping. */
+/** Deliveries deleted per command by `pruneDeliveries`. */
+const PRUNE_BATCH = 1000;
+
 export function createWebhookService(options: WebhookServiceOptions) {
   const { webhooks, deliveries, secretBox } = options;
 
@@ -86,6 +89,20 @@ export function createWebhookService(options: WebhookServiceOptions) {
       await webhooks.deleteMany({ projectId });
       await deliveries.deleteMany({ projectId });
       await options.onChange?.(projectId);
+    },
+    /**
+     * Deletes finished deliveries (delivered or failed; never pending ones, which still have retries
+     * due) created before `before`, in batches. Returns how many were deleted.
+     */
+    async pruneDeliveries(before: Date): Promise<number> {
+      const finished = { finalStatus: { $in: ['delivered', 'failed'] }, createdAt: { $lt: before } };
+      let deleted = 0;
+      for (;;) {
+        const batch = await deliveries.find(finished).select({ _id: 1 }).limit(PRUNE_BATCH).lean();
+        if (batch.length === 0) return deleted;
+        deleted += (await deliveries.deleteMany({ _id: { $in: batch.map((d) => d._id) } })).deletedCount;
+        if (batch.length < PRUNE_BATCH) return deleted;
+      }
     },
     async deliveries(projectId: string, webhookId: string, page: number, limit: number) {
       await get(projectId, webhookId);

@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createSecretBox } from '../crypto/index.js';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
 import {
@@ -13,6 +14,7 @@ import {
   testServices,
   waitFor,
 } from '../testing/index.js';
+import { deliveryEnvShape, mapDeliveryEnv } from './config.js';
 import { type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
 import { createSafeLookup, createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -31,6 +33,7 @@ const received = new Map<string, Received[]>();
 /** Status codes the receiver answers per path, in order (last one repeats). */
 const script = new Map<string, number[]>();
 const secretBox = createSecretBox(randomBytes(32).toString('hex'));
+const deliveryEnvShapeParse = (env: Record<string, string>) => z.object(deliveryEnvShape).parse(env);
 
 beforeAll(async () => {
   platform = await createTestPlatform('webhooks');
@@ -248,5 +251,45 @@ describe('SSRF protection', () => {
       action: 'ping',
     });
     await expect(svc.test(new Types.ObjectId().toString(), String(hook._id))).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('delivery retention (WEBHOOK_DELIVERY_RETENTION_DAYS)', () => {
+  it('deletes finished deliveries older than the cut-off, in batches, and keeps pending and newer ones', async () => {
+    const service = makeService(true);
+    const projectId = new Types.ObjectId();
+    const webhookId = new Types.ObjectId();
+    const day = 86_400_000;
+    const now = Date.now();
+    const row = (finalStatus: string, ageDays: number, label: string) => ({
+      webhookId,
+      projectId,
+      event: 'items.insert',
+      body: JSON.stringify({ label }),
+      attempts: [],
+      nextRetryAt: null,
+      finalStatus,
+      replayOf: null,
+      createdAt: new Date(now - ageDays * day),
+      updatedAt: new Date(now - ageDays * day),
+    });
+    // More old finished rows than one batch (1,000), so the sweep has to loop.
+    const oldFinished = Array.from({ length: 1_203 }, (_, i) => row(i % 2 ? 'delivered' : 'failed', 31 + (i % 5), `old ${i}`));
+    const kept = [row('pending', 40, 'old but still retrying'), row('delivered', 29, 'recent'), row('failed', 1, 'new')];
+    await models.WebhookDelivery.collection.insertMany([...oldFinished, ...kept]);
+
+    expect(await service.pruneDeliveries(new Date(now - 30 * day))).toBe(1_203);
+    const left = await models.WebhookDelivery.find({ projectId }).lean();
+    expect(left.map((d) => JSON.parse(d.body).label).sort()).toEqual(['new', 'old but still retrying', 'recent']);
+    expect(await service.pruneDeliveries(new Date(now - 30 * day))).toBe(0);
+  });
+
+  it('reads the retention in days, 0 keeping every delivery', () => {
+    expect(mapDeliveryEnv(deliveryEnvShapeParse({})).webhookDeliveryRetentionMs).toBe(30 * 86_400_000);
+    expect(mapDeliveryEnv(deliveryEnvShapeParse({ WEBHOOK_DELIVERY_RETENTION_DAYS: '7' })).webhookDeliveryRetentionMs).toBe(
+      7 * 86_400_000,
+    );
+    expect(mapDeliveryEnv(deliveryEnvShapeParse({ WEBHOOK_DELIVERY_RETENTION_DAYS: '0' })).webhookDeliveryRetentionMs).toBe(0);
+    expect(() => deliveryEnvShapeParse({ WEBHOOK_DELIVERY_RETENTION_DAYS: '-1' })).toThrow();
   });
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   t = await createDashboardTestApp('dash-files', (c) => {
     const storage = defaultStorageAppConfig(c.urls.publicApi, c.security.jwtSecret);
     c.storage = { ...storage, local: { ...storage.local, dir } };
-    c.delivery = { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [20], webhookConcurrency: 2 };
+    c.delivery = { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [20], webhookConcurrency: 2, webhookDeliveryRetentionMs: 0 };
   });
   strict = await createDashboardTestApp('dash-files-strict', (c) => {
     c.security.allowPrivateTargets = false;

@@ -37,7 +37,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${await listen(api)}`;
   h = await createHarness('pubmailhooks', {
     mail: { smtpUrl: smtp.url, from: 'Platform <no-reply@platform.test>' },
-    delivery: { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [30, 30], webhookConcurrency: 5 },
+    delivery: { webhookTimeoutMs: 2000, webhookRetryDelaysMs: [30, 30], webhookConcurrency: 5, webhookDeliveryRetentionMs: 0 },
   });
   api.on('request', h.app);
 });

@@ -1,0 +1,70 @@
+/**
+ * The public API's maintenance deletes finished webhook deliveries past `WEBHOOK_DELIVERY_RETENTION_DAYS`
+ * (one process at a time, hourly); 0 keeps them all.
+ */
+import { DEFAULT_RETRY_DELAYS_MS } from '@urbackend/common/webhooks';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, createHarness } from '../src/testing/harness.js';
+
+const DAY = 86_400_000;
+const delivery = (retentionDays: number) => ({
+  webhookTimeoutMs: 2000,
+  webhookRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
+  webhookConcurrency: 1,
+  webhookDeliveryRetentionMs: retentionDays * DAY,
+});
+
+let weekly: Harness;
+let forever: Harness;
+
+beforeAll(async () => {
+  [weekly, forever] = await Promise.all([
+    createHarness('retention-7', { delivery: delivery(7) }),
+    createHarness('retention-0', { delivery: delivery(0) }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([weekly?.close(), forever?.close()]);
+});
+
+async function seed(h: Harness) {
+  const projectId = new Types.ObjectId();
+  const row = (finalStatus: string, ageDays: number) => ({
+    webhookId: new Types.ObjectId(),
+    projectId,
+    event: 'items.insert',
+    body: '{}',
+    attempts: [],
+    nextRetryAt: null,
+    finalStatus,
+    replayOf: null,
+    createdAt: new Date(Date.now() - ageDays * DAY),
+    updatedAt: new Date(Date.now() - ageDays * DAY),
+  });
+  await h.deps.models.WebhookDelivery.collection.insertMany([
+    row('delivered', 8),
+    row('failed', 10),
+    row('pending', 9),
+    row('delivered', 6),
+  ]);
+  return async () =>
+    (await h.deps.models.WebhookDelivery.find({ projectId }).sort({ createdAt: 1 }).lean()).map(
+      (d) => `${d.finalStatus} ${Math.round((Date.now() - d.createdAt.getTime()) / DAY)}d`,
+    );
+}
+
+describe('webhook delivery retention', () => {
+  it('deletes finished deliveries older than the retention and keeps pending and newer ones', async () => {
+    const left = await seed(weekly);
+    expect(await weekly.deps.maintenance.pruneDeliveries.runOnce()).toBe(2);
+    expect(await left()).toEqual(['pending 9d', 'delivered 6d']);
+  });
+
+  it('keeps every delivery when the retention is 0', async () => {
+    const left = await seed(forever);
+    expect(await forever.deps.maintenance.pruneDeliveries.runOnce()).toBe(0);
+    expect(await left()).toEqual(['failed 10d', 'pending 9d', 'delivered 8d', 'delivered 6d']);
+  });
+});

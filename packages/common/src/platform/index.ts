@@ -121,7 +121,8 @@ export interface Platform {
   meter: UsageMeter;
   /**
    * Maintenance every process may schedule (each runs in one process at a time): usage
-   * reconciliation from the data, and deletion of expired pending uploads with their bytes.
+   * reconciliation from the data, deletion of expired pending uploads with their bytes, the trash
+   * purge, and the webhook delivery log's retention.
    */
   maintenance: {
     reconcileUsage: PeriodicTask;

@@ -30,10 +30,10 @@ const PUBLIC_FIELDS = { _id: 1, projectId: 1, name: 1, url: 1, events: 1, enable
 /** Webhook administration for the dashboard API (reference §6.2). */
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
-/** Creates the webhook admin service: CRUD, delivery log, test ping. */
 /** Deliveries deleted per command by `pruneDeliveries`. */
 const PRUNE_BATCH = 1000;
 
+/** Creates the webhook admin service: CRUD, delivery log (and its retention), test ping. */
 export function createWebhookService(options: WebhookServiceOptions) {
   const { webhooks, deliveries, secretBox } = options;
 

@@ -156,10 +156,11 @@ export async function runSoak(log: (line: string) => void, options: { minutes: n
         `    MongoDB commands per request: ${describeCounts(diffCounts(mongoBefore, mongoNow, SOAK_IGNORED_MONGO), done.latencies.length, 6)}`,
       );
       mongoBefore = mongoNow;
-      // Each webhook delivery reads its record by `_id` and updates it twice with conditions.
-      const growth = await stack.collectionGrowth(3, { db: 'platform', collection: 'webhookdeliveries' });
+      // Each webhook delivery reads its outbox record by `_id` and updates it twice with conditions;
+      // the log (webhookdeliveries) only takes one insert per finished delivery.
+      const growth = await stack.collectionGrowth(3, { db: 'platform', collection: 'webhookoutbox' });
       log(
-        `    largest collections: ${growth.sizes.map((c) => `${c.name} ${c.docs}`).join(', ')}; webhookdeliveries ${growth.probed}, a missing _id looked up there: ${growth.lookupMs.toFixed(1)} ms`,
+        `    largest collections: ${growth.sizes.map((c) => `${c.name} ${c.docs}`).join(', ')}; webhook outbox ${growth.probed} (a missing _id looked up there: ${growth.lookupMs.toFixed(1)} ms), log ${growth.docsOf('platform.webhookdeliveries')}`,
       );
       const row = {
         p99: percentile(done.latencies, 0.99),

@@ -38,7 +38,7 @@ export interface BenchStack {
   collectionGrowth(
     n: number,
     probe: { db: 'platform' | 'project'; collection: string },
-  ): Promise<{ sizes: { name: string; docs: number }[]; probed: number; lookupMs: number }>;
+  ): Promise<{ sizes: { name: string; docs: number }[]; probed: number; lookupMs: number; docsOf: (name: string) => number }>;
   redisConnectedClients(): Promise<number | null>;
   close(): Promise<void>;
 }
@@ -150,6 +150,7 @@ export async function startBenchStack(options: { log: (line: string) => void; we
         return {
           sizes: sizes.slice(0, n),
           probed: sizes.find((x) => x.name === `${probe.db}.${probe.collection}`)?.docs ?? 0,
+          docsOf: (name: string) => sizes.find((x) => x.name === name)?.docs ?? 0,
           lookupMs,
         };
       },

@@ -43,16 +43,13 @@ async function seed(h: Harness) {
     createdAt: new Date(Date.now() - ageDays * DAY),
     updatedAt: new Date(Date.now() - ageDays * DAY),
   });
-  await h.deps.models.WebhookDelivery.collection.insertMany([
-    row('delivered', 8),
-    row('failed', 10),
-    row('pending', 9),
-    row('delivered', 6),
-  ]);
+  const { WebhookDelivery, WebhookOutbox } = h.deps.models;
+  await WebhookDelivery.collection.insertMany([row('delivered', 8), row('failed', 10), row('delivered', 6)]);
+  await WebhookOutbox.collection.insertOne(row('pending', 9)); // still being worked: in the outbox
   return async () =>
-    (await h.deps.models.WebhookDelivery.find({ projectId }).sort({ createdAt: 1 }).lean()).map(
-      (d) => `${d.finalStatus} ${Math.round((Date.now() - d.createdAt.getTime()) / DAY)}d`,
-    );
+    [...(await WebhookDelivery.find({ projectId }).lean()), ...(await WebhookOutbox.find({ projectId }).lean())]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((d) => `${d.finalStatus} ${Math.round((Date.now() - d.createdAt.getTime()) / DAY)}d`);
 }
 
 describe('webhook delivery retention', () => {

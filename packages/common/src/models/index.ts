@@ -18,7 +18,7 @@ import {
   projectInvitationModel,
 } from './team.model.js';
 import { type UserOtpModel, type UserSessionModel, userOtpModel, userSessionModel } from './user-session.model.js';
-import { type WebhookDeliveryModel, webhookDeliveryModel } from './webhook-delivery.model.js';
+import { type WebhookDeliveryModel, webhookDeliveryModel, webhookOutboxModel } from './webhook-delivery.model.js';
 import { type WebhookModel, webhookModel } from './webhook.model.js';
 
 export * from './developer.model.js';
@@ -50,6 +50,7 @@ export interface PlatformModels {
   PendingUpload: PendingUploadModel;
   Webhook: WebhookModel;
   WebhookDelivery: WebhookDeliveryModel;
+  WebhookOutbox: WebhookDeliveryModel;
   MailTemplate: MailTemplateModel;
   MailDelivery: MailDeliveryModel;
   UserSession: UserSessionModel;
@@ -80,6 +81,7 @@ export function createPlatformModels(connection: Connection): PlatformModels {
     PendingUpload: pendingUploadModel(connection),
     Webhook: webhookModel(connection),
     WebhookDelivery: webhookDeliveryModel(connection),
+    WebhookOutbox: webhookOutboxModel(connection),
     MailTemplate: mailTemplateModel(connection),
     MailDelivery: mailDeliveryModel(connection),
     UserSession: userSessionModel(connection),

@@ -15,7 +15,14 @@ export interface WebhookAttempt {
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
-/** A webhook delivery and every attempt made for it (reference §7). */
+/**
+ * A webhook delivery and every attempt made for it (reference §7). A delivery lives in the
+ * **outbox** (`webhookoutbox`) while it is being worked (pending, retries due) and moves to the
+ * **log** (`webhookdeliveries`) once it is delivered or has failed for good: the collection the
+ * workers update stays as small as the deliveries in flight, and the log, which grows with every
+ * delivery, is only ever inserted into on the delivery path (an embedded engine that scans for
+ * every update, like FerretDB, would otherwise get slower with every delivery ever made).
+ */
 export interface WebhookDelivery {
   webhookId: Types.ObjectId;
   projectId: Types.ObjectId;
@@ -64,10 +71,22 @@ webhookDeliverySchema.index({ finalStatus: 1, nextRetryAt: 1 });
 
 export type WebhookDeliveryModel = Model<WebhookDelivery>;
 
-/** Registers (or returns) the WebhookDelivery model on a connection. */
+/** The same documents, in flight: the outbox the delivery workers claim and update. */
+const webhookOutboxSchema = webhookDeliverySchema.clone();
+webhookOutboxSchema.set('collection', 'webhookoutbox');
+
+/** Registers (or returns) the WebhookDelivery model (the finished deliveries' log) on a connection. */
 export function webhookDeliveryModel(connection: Connection): WebhookDeliveryModel {
   return (
     (connection.models.WebhookDelivery as WebhookDeliveryModel | undefined) ??
     connection.model<WebhookDelivery>('WebhookDelivery', webhookDeliverySchema)
+  );
+}
+
+/** Registers (or returns) the WebhookOutbox model (the deliveries in flight) on a connection. */
+export function webhookOutboxModel(connection: Connection): WebhookDeliveryModel {
+  return (
+    (connection.models.WebhookOutbox as WebhookDeliveryModel | undefined) ??
+    connection.model<WebhookDelivery>('WebhookOutbox', webhookOutboxSchema)
   );
 }

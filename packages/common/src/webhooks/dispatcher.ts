@@ -7,6 +7,7 @@ import type { Logger } from '../logger/index.js';
 import type { WebhookAttempt, WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 import type { Webhook, WebhookModel } from '../models/webhook.model.js';
 import { projectSecretContext } from '../scope/index.js';
+import { createDeliveryStore } from './delivery-store.js';
 import { type AttemptOutcome, type UrlGuard, attemptDelivery } from './http-attempt.js';
 import { type DataEvent, eventPayload, webhookAction } from './payload.js';
 
@@ -24,7 +25,10 @@ export const WEBHOOK_QUEUE = 'webhook-delivery-queue';
 
 export interface WebhookDispatcherOptions {
   webhooks: WebhookModel;
+  /** The finished deliveries' log. */
   deliveries: WebhookDeliveryModel;
+  /** The deliveries in flight (see `createDeliveryStore`). */
+  outbox: WebhookDeliveryModel;
   secretBox: SecretBox;
   logger: Logger;
   /** SSRF check run before every attempt (resolved addresses). */
@@ -74,7 +78,9 @@ export function isSubscribed(events: Webhook['events'] | undefined, collection: 
 
 /** Creates the dispatcher and its queue (no worker until `startWorker`). */
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
-  const { webhooks, deliveries, secretBox, logger } = options;
+  const { webhooks, secretBox, logger } = options;
+  const store = createDeliveryStore({ outbox: options.outbox, log: options.deliveries });
+  const outbox = options.outbox;
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
@@ -88,12 +94,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     durationMs: outcome.durationMs,
   });
 
-  /** Appends a finished attempt (one that sent nothing: the hook is gone, disabled or unreadable). */
+  /** Appends a final attempt (one that sent nothing: the hook is gone, disabled or unreadable). */
   async function record(deliveryId: string, attemptNumber: number, outcome: AttemptOutcome) {
-    await deliveries.updateOne(
+    await outbox.updateOne(
       { _id: deliveryId },
       { $push: { attempts: attemptRow(attemptNumber, outcome) }, $set: { finalStatus: 'failed', nextRetryAt: null } },
     );
+    await store.archive(deliveryId);
   }
 
   const failNow = (message: string): AttemptOutcome => ({
@@ -114,11 +121,14 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
    * attempt "interrupted", and replaced by its outcome afterwards. So when a process dies during a
    * request, the log already holds that attempt; BullMQ hands the job to a live worker (stalled
    * job, see `JOB_LOCK_MS`), which sees the interrupted row and makes the *next* attempt right away:
-   * an interrupted attempt is never sent again, and the retry follows within seconds.
+   * an interrupted attempt is never sent again, and the retry follows within seconds. All of it
+   * happens in the outbox; a finished delivery moves to the log (`archive`), also when the process
+   * that finished it stopped before moving it.
    */
   async function deliver(job: DeliveryJob): Promise<void> {
-    const delivery = await deliveries.findById(job.deliveryId).lean();
-    if (!delivery || delivery.finalStatus !== 'pending') return;
+    const delivery = await outbox.findById(job.deliveryId).lean();
+    if (!delivery) return;
+    if (delivery.finalStatus !== 'pending') return store.archive(job.deliveryId);
     const last = delivery.attempts.at(-1);
     const lastNumber = last?.attemptNumber ?? 0;
     let attemptNumber = job.attemptNumber;
@@ -136,11 +146,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     }
     if (attemptNumber > delays.length + 1) {
       // The interrupted attempt was the last one allowed.
-      await deliveries.updateOne(
+      await outbox.updateOne(
         { _id: delivery._id, finalStatus: 'pending' },
         { $set: { finalStatus: 'failed', nextRetryAt: null } },
       );
-      return;
+      return store.archive(job.deliveryId);
     }
     const hook = await webhooks.findOne({ _id: delivery.webhookId, projectId: delivery.projectId }).select('+secret').lean();
     if (!hook || !hook.enabled)
@@ -154,7 +164,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     // Claim the attempt: write it to the log as interrupted until its outcome replaces it. A
     // duplicate run of the same attempt finds it logged and sends nothing.
     const slot = delivery.attempts.length;
-    const claimed = await deliveries.updateOne(
+    const claimed = await outbox.updateOne(
       { _id: delivery._id, finalStatus: 'pending', 'attempts.attemptNumber': { $ne: attemptNumber } },
       { $push: { attempts: attemptRow(attemptNumber, failNow(INTERRUPTED_ATTEMPT)) }, $set: { nextRetryAt: null } },
     );
@@ -178,6 +188,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       nextRetryAt: retry ? new Date(Date.now() + (delay as number)) : null,
     });
     if (retry) await queue.add({ deliveryId: job.deliveryId, attemptNumber: attemptNumber + 1 }, delay);
+    else await store.archive(job.deliveryId);
   }
 
   /** Replaces an attempt's interrupted row (at `slot`, else found by number) with its outcome. */
@@ -188,15 +199,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     state: { finalStatus: 'delivered' | 'failed' | 'pending'; nextRetryAt: Date | null },
   ) {
     const at = (i: number) =>
-      deliveries.updateOne(
+      outbox.updateOne(
         { _id: deliveryId, [`attempts.${i}.attemptNumber`]: row.attemptNumber },
         { $set: { [`attempts.${i}`]: row, ...state } },
       );
     if ((await at(slot)).matchedCount > 0) return;
-    const current = await deliveries.findById(deliveryId).lean();
+    const current = await outbox.findById(deliveryId).lean();
     const index = current?.attempts.findLastIndex((a) => a.attemptNumber === row.attemptNumber) ?? -1;
     if (index >= 0) await at(index);
-    else await deliveries.updateOne({ _id: deliveryId }, { $push: { attempts: row }, $set: state });
+    else await outbox.updateOne({ _id: deliveryId }, { $push: { attempts: row }, $set: state });
   }
 
   const queue: JobQueue<DeliveryJob> = createJobQueue<DeliveryJob>({
@@ -210,7 +221,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   });
 
   async function enqueueNew(hook: { _id: unknown; projectId: unknown }, event: string, body: string, replayOf: unknown = null) {
-    const delivery = await deliveries.create({ webhookId: hook._id, projectId: hook.projectId, event, body, replayOf });
+    const delivery = await outbox.create({ webhookId: hook._id, projectId: hook.projectId, event, body, replayOf });
     await queue.add({ deliveryId: String(delivery._id), attemptNumber: 1 });
     return String(delivery._id);
   }
@@ -234,7 +245,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       }
     },
     async replay(projectId, deliveryId) {
-      const original = await deliveries.findOne({ _id: deliveryId, projectId }).lean();
+      const original = await store.find(projectId, deliveryId);
       if (!original) throw new AppError('NOT_FOUND', 'Delivery not found.');
       const hook = await webhooks.findOne({ _id: original.webhookId, projectId }).lean();
       if (!hook) throw new AppError('NOT_FOUND', 'Webhook not found.');

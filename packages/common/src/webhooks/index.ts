@@ -15,3 +15,4 @@ export { createWebhookService, type WebhookService, type WebhookServiceOptions }
 export * from './schemas.js';
 export { deliveryEnvShape, mapDeliveryEnv, type DeliveryConfig } from './config.js';
 export { createHookIndex, type HookIndex, type HookIndexOptions, type HookRef } from './hook-index.js';
+export { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';

@@ -56,6 +56,7 @@ const service = () =>
   createWebhookService({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
+    outbox: models.WebhookOutbox,
     secretBox,
     guard: createWebhookGuard(true),
     allowHttp: true,
@@ -85,6 +86,7 @@ describe('webhook redirects', () => {
     const dispatcher = createWebhookDispatcher({
       webhooks: models.Webhook,
       deliveries: models.WebhookDelivery,
+      outbox: models.WebhookOutbox,
       secretBox,
       logger: platform.logger,
       guard: createWebhookGuard(true),

@@ -77,6 +77,7 @@ function newDispatcher(retryDelaysMs: number[] = [50]): WebhookDispatcher {
   return createWebhookDispatcher({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
+    outbox: models.WebhookOutbox,
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(true),
@@ -91,6 +92,7 @@ async function hook(projectId: string, path: string) {
   await createWebhookService({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
+    outbox: models.WebhookOutbox,
     secretBox,
     guard: createWebhookGuard(true),
     allowHttp: true,
@@ -109,7 +111,9 @@ async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean,
   return found.value;
 }
 
-const delivery = (projectId: string) => models.WebhookDelivery.findOne({ projectId }).lean();
+/** The project's delivery, in the log once finished, else in the outbox. */
+const delivery = async (projectId: string) =>
+  (await models.WebhookDelivery.findOne({ projectId }).lean()) ?? (await models.WebhookOutbox.findOne({ projectId }).lean());
 const event = (projectId: string) => ({ projectId, collection: 'orders', action: 'insert' as const, documentId: 'o1', data: {} });
 
 describe('webhook deliveries across a restart (BullMQ on Redis)', () => {
@@ -195,6 +199,7 @@ const models = models_.createPlatformModels(db.connection);
 dispatcher_.createWebhookDispatcher({
   webhooks: models.Webhook,
   deliveries: models.WebhookDelivery,
+  outbox: models.WebhookOutbox,
   secretBox: crypto_.createSecretBox(cfg.secretKey),
   logger,
   guard: guard_.createWebhookGuard(true),

@@ -1,10 +1,10 @@
 import type { LookupFunction } from 'node:net';
 import type { SecretBox } from '../crypto/index.js';
 import { randomToken } from '../crypto/index.js';
-import { findPage } from '../db/index.js';
 import { AppError, badRequest, notFound } from '../errors/index.js';
 import type { WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 import type { WebhookModel } from '../models/webhook.model.js';
+import { createDeliveryStore } from './delivery-store.js';
 import { webhookSecretAad } from './dispatcher.js';
 import { type UrlGuard, attemptDelivery } from './http-attempt.js';
 import { pingPayload } from './payload.js';
@@ -14,7 +14,10 @@ export interface WebhookServiceOptions {
   /** Called after a project's webhooks changed (the dispatchers' caches drop the project). */
   onChange?: (projectId: string) => Promise<void>;
   webhooks: WebhookModel;
+  /** The finished deliveries' log. */
   deliveries: WebhookDeliveryModel;
+  /** The deliveries in flight (see `createDeliveryStore`). */
+  outbox: WebhookDeliveryModel;
   secretBox: SecretBox;
   guard: UrlGuard;
   /** Socket resolver refusing internal addresses (`createSafeLookup`). */
@@ -30,12 +33,10 @@ const PUBLIC_FIELDS = { _id: 1, projectId: 1, name: 1, url: 1, events: 1, enable
 /** Webhook administration for the dashboard API (reference §6.2). */
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
-/** Deliveries deleted per command by `pruneDeliveries`. */
-const PRUNE_BATCH = 1000;
-
 /** Creates the webhook admin service: CRUD, delivery log (and its retention), test ping. */
 export function createWebhookService(options: WebhookServiceOptions) {
-  const { webhooks, deliveries, secretBox } = options;
+  const { webhooks, secretBox } = options;
+  const store = createDeliveryStore({ outbox: options.outbox, log: options.deliveries });
 
   async function checkUrl(url: string): Promise<void> {
     const parsed = new URL(url);
@@ -87,27 +88,17 @@ export function createWebhookService(options: WebhookServiceOptions) {
     /** Every webhook and delivery of a project (project deletion). */
     async removeAll(projectId: string) {
       await webhooks.deleteMany({ projectId });
-      await deliveries.deleteMany({ projectId });
+      await store.removeProject(projectId);
       await options.onChange?.(projectId);
     },
     /**
      * Deletes finished deliveries (delivered or failed; never pending ones, which still have retries
      * due) created before `before`, in batches. Returns how many were deleted.
      */
-    async pruneDeliveries(before: Date): Promise<number> {
-      const finished = { finalStatus: { $in: ['delivered', 'failed'] }, createdAt: { $lt: before } };
-      let deleted = 0;
-      for (;;) {
-        const batch = await deliveries.find(finished).select({ _id: 1 }).limit(PRUNE_BATCH).lean();
-        if (batch.length === 0) return deleted;
-        deleted += (await deliveries.deleteMany({ _id: { $in: batch.map((d) => d._id) } })).deletedCount;
-        if (batch.length < PRUNE_BATCH) return deleted;
-      }
-    },
+    pruneDeliveries: (before: Date): Promise<number> => store.prune(before),
     async deliveries(projectId: string, webhookId: string, page: number, limit: number) {
       await get(projectId, webhookId);
-      const filter = { projectId, webhookId };
-      const { items, total, totalPages } = await findPage(deliveries, filter, { page, limit });
+      const { items, total, totalPages } = await store.page({ projectId, webhookId }, page, limit);
       return { data: items, pagination: { page, limit, total, totalPages } };
     },
     /** Synchronous signed `test.ping` (not recorded, reference §6.2). */

@@ -65,6 +65,7 @@ function makeDispatcher(redis: TestRedisConfig | null, allowPrivate = true): Web
   const dispatcher = createWebhookDispatcher({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
+    outbox: models.WebhookOutbox,
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(allowPrivate),
@@ -81,6 +82,7 @@ function makeService(allowPrivate = true) {
   return createWebhookService({
     webhooks: models.Webhook,
     deliveries: models.WebhookDelivery,
+    outbox: models.WebhookOutbox,
     secretBox,
     guard: createWebhookGuard(allowPrivate),
     allowHttp: true,
@@ -130,6 +132,11 @@ describe.each(modes)('webhook delivery (%s)', (_label, mode, redis) => {
     expect(await dispatcher.dispatch({ projectId, collection: 'orders', action: 'delete', documentId: 'd1', data: {} })).toBe(0);
     const [row] = await settled(projectId, 1);
     expect(row?.finalStatus).toBe('delivered');
+    // Finished, it has left the outbox the workers update for the log.
+    await waitFor(async () => (await models.WebhookOutbox.countDocuments({ projectId })) === 0 || undefined, {
+      timeoutMs: 5_000,
+      message: 'the delivered delivery leaves the outbox',
+    });
     const [got] = received.get(path) ?? [];
     expect(got).toBeDefined();
     expect(verifySignature(hook.secret, got?.body ?? '', got?.headers['x-urbackend-signature'] as string)).toBe(true);
@@ -225,6 +232,7 @@ describe('SSRF protection', () => {
     const dispatcher = createWebhookDispatcher({
       webhooks: models.Webhook,
       deliveries: models.WebhookDelivery,
+      outbox: models.WebhookOutbox,
       secretBox,
       logger: platform.logger,
       guard: async () => undefined,
@@ -275,12 +283,18 @@ describe('delivery retention (WEBHOOK_DELIVERY_RETENTION_DAYS)', () => {
     });
     // More old finished rows than one batch (1,000), so the sweep has to loop.
     const oldFinished = Array.from({ length: 1_203 }, (_, i) => row(i % 2 ? 'delivered' : 'failed', 31 + (i % 5), `old ${i}`));
-    const kept = [row('pending', 40, 'old but still retrying'), row('delivered', 29, 'recent'), row('failed', 1, 'new')];
-    await models.WebhookDelivery.collection.insertMany([...oldFinished, ...kept]);
+    await models.WebhookDelivery.collection.insertMany([...oldFinished, row('delivered', 29, 'recent'), row('failed', 1, 'new')]);
+    // In the outbox: one still retrying, and one a stopped process finished but did not move.
+    await models.WebhookOutbox.collection.insertMany([
+      row('pending', 40, 'old but still retrying'),
+      row('delivered', 2, 'left over'),
+    ]);
 
     expect(await service.pruneDeliveries(new Date(now - 30 * day))).toBe(1_203);
-    const left = await models.WebhookDelivery.find({ projectId }).lean();
-    expect(left.map((d) => JSON.parse(d.body).label).sort()).toEqual(['new', 'old but still retrying', 'recent']);
+    const labels = async (model: typeof models.WebhookDelivery) =>
+      (await model.find({ projectId }).lean()).map((d) => JSON.parse(d.body).label).sort();
+    expect(await labels(models.WebhookDelivery)).toEqual(['left over', 'new', 'recent']);
+    expect(await labels(models.WebhookOutbox)).toEqual(['old but still retrying']);
     expect(await service.pruneDeliveries(new Date(now - 30 * day))).toBe(0);
   });
 

@@ -229,6 +229,7 @@ describe('deleting', () => {
     const m = t.deps.models;
     await m.Webhook.collection.insertOne({ projectId: pid, name: 'w', url: 'https://x.example', enabled: true });
     await m.WebhookDelivery.collection.insertOne({ projectId: pid, webhookId: new Types.ObjectId(), event: 'insert' });
+    await m.WebhookOutbox.collection.insertOne({ projectId: pid, webhookId: new Types.ObjectId(), event: 'update' });
     await m.StoredFile.collection.insertOne({ projectId: pid, key: `${p._id}/a.txt`, size: 1 });
     await m.UserSession.collection.insertOne({ projectId: p._id, userId: 'u', tokenHash: 'h' });
     const logs = requestLogModel(t.platform.db.connection);
@@ -241,11 +242,12 @@ describe('deleting', () => {
       project: await m.Project.countDocuments({ _id: pid }),
       webhooks: await m.Webhook.countDocuments({ projectId: pid }),
       deliveries: await m.WebhookDelivery.countDocuments({ projectId: pid }),
+      inFlight: await m.WebhookOutbox.countDocuments({ projectId: pid }),
       files: await m.StoredFile.countDocuments({ projectId: pid }),
       sessions: await m.UserSession.countDocuments({ projectId: p._id }),
       logs: await logs.countDocuments({ projectId: pid }),
     };
-    expect(left).toEqual({ project: 0, webhooks: 0, deliveries: 0, files: 0, sessions: 0, logs: 0 });
+    expect(left).toEqual({ project: 0, webhooks: 0, deliveries: 0, inFlight: 0, files: 0, sessions: 0, logs: 0 });
     const dbs = await t.platform.db.connection.db?.admin().listDatabases({ nameOnly: true });
     expect(dbs?.databases.map((d) => d.name)).not.toContain(t.platform.db.tenantDbName(p._id));
     const events = await changes.settled(p._id);

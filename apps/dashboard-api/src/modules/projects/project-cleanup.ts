@@ -16,6 +16,7 @@ const PER_PROJECT_MODELS = [
   'PendingUpload',
   'Webhook',
   'WebhookDelivery',
+  'WebhookOutbox',
   'MailTemplate',
   'MailDelivery',
   'UserSession',

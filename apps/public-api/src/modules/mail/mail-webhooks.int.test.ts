@@ -83,6 +83,7 @@ describe('webhooks on data events', () => {
     const hooks = createWebhookService({
       webhooks: h.deps.models.Webhook,
       deliveries: h.deps.models.WebhookDelivery,
+      outbox: h.deps.models.WebhookOutbox,
       secretBox: h.deps.secretBox,
       guard: async () => undefined,
       allowHttp: true,

@@ -127,15 +127,21 @@ async function measureSide(
   };
 }
 
-/**
- * The scenarios to run: all, or those whose name starts with one of `BENCH_ONLY`'s comma-separated
- * prefixes (`BENCH_ONLY=insert,bulk`; the login burst and the RSS part are then left out).
- */
-function chosenScenarios(): readonly Scenario[] {
-  const only = (process.env.BENCH_ONLY ?? '')
+/** `BENCH_ONLY`'s comma-separated prefixes (none: everything runs). */
+function onlyPrefixes(): string[] {
+  return (process.env.BENCH_ONLY ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
+}
+
+/**
+ * The scenarios to run: all, or those whose name starts with one of `BENCH_ONLY`'s prefixes
+ * (`BENCH_ONLY=insert,bulk`; the login burst and the RSS part are then left out unless `rss` is one
+ * of them).
+ */
+function chosenScenarios(): readonly Scenario[] {
+  const only = onlyPrefixes();
   return only.length ? SCENARIOS.filter((s) => only.some((p) => s.name.startsWith(p))) : SCENARIOS;
 }
 
@@ -207,13 +213,18 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
   const rssRequests = num('BENCH_RSS_REQUESTS', options.quick ? 2000 : 100_000);
   const stack = await startBenchStack({ log });
   try {
-    const idle = chosenScenarios() === SCENARIOS ? await settledRss(stack) : null;
+    const all = chosenScenarios() === SCENARIOS;
+    const idle = all || onlyPrefixes().includes('rss') ? await settledRss(stack) : null;
     log(
       `side by side: ${stack.mongoKind} MongoDB-compatible server, ${num('BENCH_DOCS', 1000)} documents, ${num('BENCH_CONCURRENCY', 10)} connections, ${seconds} s per run, ${reps} repetitions; ${
         stack.pinned ? 'servers on core 0, load generator on core 1 (taskset)' : 'not pinned (no taskset)'
       }; load average at start ${loadavg().map(f2).join(' ')}`,
     );
     const c = await createScenarioContext(stack);
+    // First, on fresh processes: what the scenarios' bulk loads leave in the heap would otherwise
+    // still be settling when the RSS is read.
+    if (idle) await printRss(stack, c, idle, rssRequests, log);
+    if (chosenScenarios().length === 0) return;
     const warm = options.quick ? 0.5 : 2;
     for (const s of chosenScenarios()) {
       await runLoad({ url: stack.publicApi.url, request: () => s.product(c), connections: 10, seconds: warm, expect: s.expect });
@@ -223,9 +234,8 @@ export async function runHotPathsBench(log: (line: string) => void, options: Hot
     log(`background of the idle servers (not subtracted below): ${await background(stack, options.quick ? 2 : 5)}`);
     const runs = await runScenarios(stack, c, seconds, reps, log);
     printScenarioTable(runs, log);
-    if (chosenScenarios() !== SCENARIOS) return;
+    if (!all) return;
     await printLoginBurst(stack, c, seconds, reps, log);
-    if (idle) await printRss(stack, c, idle, rssRequests, log);
   } finally {
     await stack.close();
   }
@@ -276,18 +286,20 @@ async function printRss(
 ) {
   const token = await ownerAccessToken(stack);
   const getOne = SCENARIOS[0] as Scenario;
+  const bareGetOne = getOne.bare as NonNullable<Scenario['bare']>;
   const projectRead = () => ({ path: `/api/projects/${stack.seed.projectId}`, headers: { authorization: `Bearer ${token}` } });
-  // Warmed: the scenarios have run and each API has served a tenth of the requests below first
+  // Warmed: each API has served a tenth of the requests below first
   // (optimised code, caches, pools and the allocator's arenas at their working size); what the
   // requests add on top of that is what a leak would show.
   const load = (amount: number) =>
     Promise.all([
       runLoad({ url: stack.publicApi.url, request: () => getOne.product(c), connections: 10, amount, expect: 200 }),
       runLoad({ url: stack.dashboardApi.url, request: projectRead, connections: 10, amount, expect: 200 }),
+      runLoad({ url: stack.bare.url, request: () => bareGetOne(c), connections: 10, amount, expect: 200 }),
     ]);
   await load(Math.ceil(requests / 10));
   const warmed = await settledRss(stack);
-  const [pub, dash] = await load(requests);
+  const [pub, dash, bare] = await load(requests);
   const after = await settledRss(stack);
   const pct = (from: number, to: number) => `${f0(((to - from) / from) * 100)} %`;
   const row = (name: string, k: keyof RssReading, note: string) => [
@@ -302,7 +314,7 @@ async function printRss(
     note,
   ];
   log(
-    `RSS per process (MB): after start, warmed (after the scenarios and ${Math.ceil(requests / 10)} requests each) and after ${requests} more requests each, read at once and settled (lowest over ${num('BENCH_SETTLE_SEC', 30)} idle s):`,
+    `RSS per process (MB): after start, warmed (after ${Math.ceil(requests / 10)} requests each) and after ${requests} more requests each, read at once and settled (lowest over ${num('BENCH_SETTLE_SEC', 30)} idle s):`,
   );
   log(
     formatTable(
@@ -320,7 +332,7 @@ async function printRss(
       [
         row('public-api', 'publicApi', `GET one, ${f0(pub.rps)} req/s, ${pub.errors} errors`),
         row('dashboard-api', 'dashboardApi', `GET /api/projects/:id, ${f0(dash.rps)} req/s, ${dash.errors} errors`),
-        row('bare baseline', 'bare', 'the scenarios only (runs under tsx)'),
+        row('bare baseline', 'bare', `GET one, ${f0(bare.rps)} req/s, ${bare.errors} errors (runs under tsx)`),
       ],
     ),
   );

@@ -23,6 +23,12 @@ export interface DeliveryStore {
   readonly log: WebhookDeliveryModel;
   /** Moves a finished delivery from the outbox to the log. Idempotent; a pending one stays. */
   archive(deliveryId: unknown): Promise<void>;
+  /**
+   * Moves a delivery still pending in the log to the outbox and returns it (null when there is
+   * none): deliveries accepted before the outbox existed were kept pending in the log, and their
+   * queued jobs find them this way after an upgrade.
+   */
+  adopt(deliveryId: unknown): Promise<StoredDelivery | null>;
   /** A project's delivery wherever it is (the log's copy while it is in both). */
   find(projectId: string, deliveryId: string): Promise<StoredDelivery | null>;
   /** One page, newest first, of the deliveries matching `filter` in both places. */
@@ -62,6 +68,17 @@ export function createDeliveryStore(models: { outbox: WebhookDeliveryModel; log:
     outbox,
     log,
     archive,
+    async adopt(deliveryId) {
+      const row = await log.findOne({ _id: deliveryId, finalStatus: 'pending' }).lean<StoredDelivery>();
+      if (!row) return null;
+      try {
+        await outbox.collection.insertOne(row);
+      } catch (err) {
+        if (toAppError(err).code !== 'CONFLICT') throw err;
+      }
+      await log.deleteOne({ _id: row._id, finalStatus: 'pending' });
+      return outbox.findById(row._id).lean<StoredDelivery>();
+    },
     async find(projectId, deliveryId) {
       const filter = { _id: deliveryId, projectId };
       return (await log.findOne(filter).lean<StoredDelivery>()) ?? (await outbox.findOne(filter).lean<StoredDelivery>());

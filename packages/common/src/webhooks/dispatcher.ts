@@ -126,7 +126,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
    * that finished it stopped before moving it.
    */
   async function deliver(job: DeliveryJob): Promise<void> {
-    const delivery = await outbox.findById(job.deliveryId).lean();
+    const delivery = (await outbox.findById(job.deliveryId).lean()) ?? (await store.adopt(job.deliveryId));
     if (!delivery) return;
     if (delivery.finalStatus !== 'pending') return store.archive(job.deliveryId);
     const last = delivery.attempts.at(-1);

@@ -147,6 +147,39 @@ describe('webhook deliveries across a restart (BullMQ on Redis)', () => {
     }
   });
 
+  it('a delivery a version before the outbox left pending in the log is delivered after the upgrade', async () => {
+    const projectId = new Types.ObjectId().toString();
+    const path = `/legacy-${projectId}`;
+    await hook(projectId, path);
+    const old = newDispatcher();
+    expect(await old.dispatch(event(projectId))).toBe(1);
+    await old.close();
+    // Where that version kept it: pending, in the log (its queued job names it by id).
+    const pending = await models.WebhookOutbox.findOne({ projectId }).lean();
+    await models.WebhookDelivery.collection.insertOne(pending as NonNullable<typeof pending>);
+    await models.WebhookOutbox.deleteOne({ projectId });
+
+    const upgraded = newDispatcher();
+    upgraded.startWorker();
+    try {
+      const row = await readUntil(
+        () => models.WebhookDelivery.findOne({ projectId }).lean(),
+        (d) => d?.finalStatus === 'delivered',
+        'the legacy delivery delivered',
+      );
+      expect(row?.attempts.map((a) => [a.attemptNumber, a.statusCode])).toEqual([[1, 200]]);
+      expect(hits.get(path)).toBe(1);
+      expect(await models.WebhookDelivery.countDocuments({ projectId })).toBe(1);
+      await readUntil(
+        () => models.WebhookOutbox.countDocuments({ projectId }),
+        (n) => n === 0,
+        'the outbox emptied',
+      );
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('a retry scheduled by a process that then stopped is attempted by the next process', async () => {
     const projectId = new Types.ObjectId().toString();
     const path = `/retry-${projectId}`;

@@ -46,8 +46,8 @@ const UPLOAD_SWEEP_INTERVAL_MS = 60_000;
 const RECONCILE_INTERVAL_MS = 10 * 60_000;
 /** Expired trash (docs/data-lifecycle.md) is purged hourly, one process at a time. */
 const TRASH_PURGE_INTERVAL_MS = 60 * 60_000;
-/** How often finished webhook deliveries past their retention are deleted (one process at a time). */
-const DELIVERY_PRUNE_INTERVAL_MS = 60 * 60_000;
+/** How often finished webhook deliveries and request-log entries past their retention are deleted (one process at a time). */
+const RETENTION_INTERVAL_MS = 60 * 60_000;
 
 /** Builds the app's dependencies; nothing connects here (main.ts calls `db.connect()` and `start()`). */
 export function createDeps(config: Config, logger: Logger, overrides: PlatformOverrides = {}): AppDeps {
@@ -106,7 +106,8 @@ export function createDeps(config: Config, logger: Logger, overrides: PlatformOv
         maintenance.sweepUploads.start(UPLOAD_SWEEP_INTERVAL_MS),
         maintenance.reconcileUsage.start(RECONCILE_INTERVAL_MS),
         maintenance.purgeTrash.start(TRASH_PURGE_INTERVAL_MS),
-        maintenance.pruneDeliveries.start(DELIVERY_PRUNE_INTERVAL_MS),
+        maintenance.pruneDeliveries.start(RETENTION_INTERVAL_MS),
+        maintenance.pruneRequestLogs.start(RETENTION_INTERVAL_MS),
       );
       // Unique indexes first (correctness: keys, sessions, one copy of each system template), then
       // the seed: a process never upserts a system template before the unique index exists.

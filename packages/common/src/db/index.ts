@@ -131,3 +131,4 @@ export function createPlatformDb(options: PlatformDbOptions): PlatformDb {
   };
 }
 export { findPage, type Page, type PageOptions } from './paging.js';
+export { deleteInBatches } from './batches.js';

@@ -25,6 +25,7 @@ export const platformEnvShape = {
   ...realtimeStreamEnvShape,
   QUERY_MAX_TIME_MS: z.coerce.number().int().min(100).default(5000),
   LIST_COUNT_CACHE_SEC: z.coerce.number().int().min(0).max(3600).default(30),
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
@@ -40,6 +41,8 @@ export interface PlatformSettings {
   queryMaxTimeMs: number;
   /** Lifetime of a cached list total in ms (0: off). */
   listCountCacheMs: number;
+  /** Request-log entries older than this are deleted (REQUEST_LOG_RETENTION_DAYS, default 30; 0 keeps them). */
+  requestLogRetentionMs: number;
   bcryptCost: number;
   /** Bounds of the password hasher (PASSWORD_HASH_CONCURRENCY, default the cores minus one; PASSWORD_HASH_QUEUE, default 200). */
   passwordHashing: { maxConcurrent?: number; maxQueued: number };
@@ -54,6 +57,7 @@ export function mapPlatformEnv(env: PlatformEnv, base: { publicApiUrl: string; j
     delivery: mapDeliveryEnv(env),
     queryMaxTimeMs: env.QUERY_MAX_TIME_MS,
     listCountCacheMs: env.LIST_COUNT_CACHE_SEC * 1000,
+    requestLogRetentionMs: env.REQUEST_LOG_RETENTION_DAYS * 86_400_000,
     bcryptCost: env.BCRYPT_COST,
     passwordHashing: { maxConcurrent: env.PASSWORD_HASH_CONCURRENCY, maxQueued: env.PASSWORD_HASH_QUEUE },
     realtime: mapRealtimeStreamEnv(env),

@@ -10,7 +10,7 @@ import {
   createCountCache,
   createDataServices,
 } from '../data/index.js';
-import { type PlatformDb, createPlatformDb } from '../db/index.js';
+import { type PlatformDb, createPlatformDb, deleteInBatches } from '../db/index.js';
 import { type EndUserAdmin, createEndUserAdmin } from '../end-users/index.js';
 import { type PeriodicTask, createPeriodicTask } from '../jobs/index.js';
 import { createTrashPurge } from '../lifecycle/index.js';
@@ -25,7 +25,7 @@ import {
   createMailTemplatesService,
 } from '../mail-api/index.js';
 import { type Mailer, createMailer } from '../mail/index.js';
-import { type PlatformModels, authClaimModel, createPlatformModels } from '../models/index.js';
+import { type PlatformModels, authClaimModel, createPlatformModels, requestLogModel } from '../models/index.js';
 import { assertPublicMongoUri } from '../outbound/index.js';
 import { type PlanConfig, type Plans, createPlans } from '../plans/index.js';
 import { DEFAULT_REALTIME_STREAM, type RealtimeBus, type RealtimeStreamConfig, createRealtimeBus } from '../realtime/index.js';
@@ -79,6 +79,8 @@ export interface PlatformConfig extends BaseConfig {
   queryMaxTimeMs?: number;
   /** Lifetime of a cached list total (LIST_COUNT_CACHE_SEC, default 30 s; 0 = count every list). */
   listCountCacheMs?: number;
+  /** Age after which request-log entries are deleted (REQUEST_LOG_RETENTION_DAYS, default 30 days; 0 keeps them). */
+  requestLogRetentionMs?: number;
   /** bcrypt cost of end-user passwords (BCRYPT_COST, default 10). */
   bcryptCost?: number;
   /** Bounds of concurrent password hashing (PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE); defaults when absent. */
@@ -122,7 +124,7 @@ export interface Platform {
   /**
    * Maintenance every process may schedule (each runs in one process at a time): usage
    * reconciliation from the data, deletion of expired pending uploads with their bytes, the trash
-   * purge, and the webhook delivery log's retention.
+   * purge, and the retention of the webhook delivery log and of the request log.
    */
   maintenance: {
     reconcileUsage: PeriodicTask;
@@ -130,6 +132,8 @@ export interface Platform {
     purgeTrash: TrashPurge;
     /** Deletes finished webhook deliveries older than `WEBHOOK_DELIVERY_RETENTION_DAYS`. */
     pruneDeliveries: PeriodicTask;
+    /** Deletes request-log entries older than `REQUEST_LOG_RETENTION_DAYS`. */
+    pruneRequestLogs: PeriodicTask;
   };
   collections: CollectionService;
   data: DataServices;
@@ -152,6 +156,9 @@ export interface Platform {
    */
   close(): Promise<void>;
 }
+
+/** `REQUEST_LOG_RETENTION_DAYS`' default: 30 days, the longest range the analytics show. */
+const DEFAULT_REQUEST_LOG_RETENTION_MS = 30 * 86_400_000;
 
 const DEFAULT_DELIVERY: DeliveryConfig = {
   webhookTimeoutMs: 10_000,
@@ -324,6 +331,17 @@ export function createPlatform(config: PlatformConfig, logger: Logger, overrides
         run: async () => {
           const keepMs = (config.delivery ?? DEFAULT_DELIVERY).webhookDeliveryRetentionMs;
           return keepMs > 0 ? webhooks.service.pruneDeliveries(new Date(Date.now() - keepMs)) : 0;
+        },
+      }),
+      pruneRequestLogs: createPeriodicTask({
+        name: 'request-log-prune',
+        cache,
+        logger,
+        lockMs: 5 * 60_000,
+        run: async () => {
+          const keepMs = config.requestLogRetentionMs ?? DEFAULT_REQUEST_LOG_RETENTION_MS;
+          if (keepMs <= 0) return 0;
+          return deleteInBatches(requestLogModel(db.connection), { at: { $lt: new Date(Date.now() - keepMs) } });
         },
       }),
     },

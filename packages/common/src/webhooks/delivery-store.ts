@@ -1,13 +1,10 @@
 import type { FilterQuery, Types } from 'mongoose';
-import type { Page } from '../db/index.js';
+import { type Page, deleteInBatches } from '../db/index.js';
 import { toAppError } from '../errors/index.js';
 import type { WebhookDelivery, WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 
 /** A delivery as stored (lean). */
 export type StoredDelivery = WebhookDelivery & { _id: Types.ObjectId };
-
-/** Deliveries deleted per command by `prune`. */
-const PRUNE_BATCH = 1000;
 
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
@@ -52,16 +49,30 @@ function newerFirst(a: StoredDelivery, b: StoredDelivery): number {
 export function createDeliveryStore(models: { outbox: WebhookDeliveryModel; log: WebhookDeliveryModel }): DeliveryStore {
   const { outbox, log } = models;
 
-  async function archive(deliveryId: unknown): Promise<void> {
-    const row = await outbox.findById(deliveryId).lean<StoredDelivery>();
-    if (!row || row.finalStatus === 'pending') return;
+  /**
+   * Copies a delivery from one collection to the other, when `wanted` accepts it, then removes it
+   * from the first. The row goes as it is (timestamps included) under the same `_id`, so a second
+   * copy is refused and a move repeated or raced ends the same way.
+   */
+  async function move(
+    from: WebhookDeliveryModel,
+    to: WebhookDeliveryModel,
+    deliveryId: unknown,
+    wanted: (row: StoredDelivery) => boolean,
+  ): Promise<boolean> {
+    const row = await from.findById(deliveryId).lean<StoredDelivery>();
+    if (!row || !wanted(row)) return false;
     try {
-      // The row as it is (its timestamps included), under the same `_id`: a second copy is refused.
-      await log.collection.insertOne(row);
+      await to.collection.insertOne(row);
     } catch (err) {
       if (toAppError(err).code !== 'CONFLICT') throw err;
     }
-    await outbox.deleteOne({ _id: row._id });
+    await from.deleteOne({ _id: row._id });
+    return true;
+  }
+
+  async function archive(deliveryId: unknown): Promise<void> {
+    await move(outbox, log, deliveryId, (row) => row.finalStatus !== 'pending');
   }
 
   return {
@@ -69,15 +80,8 @@ export function createDeliveryStore(models: { outbox: WebhookDeliveryModel; log:
     log,
     archive,
     async adopt(deliveryId) {
-      const row = await log.findOne({ _id: deliveryId, finalStatus: 'pending' }).lean<StoredDelivery>();
-      if (!row) return null;
-      try {
-        await outbox.collection.insertOne(row);
-      } catch (err) {
-        if (toAppError(err).code !== 'CONFLICT') throw err;
-      }
-      await log.deleteOne({ _id: row._id, finalStatus: 'pending' });
-      return outbox.findById(row._id).lean<StoredDelivery>();
+      if (!(await move(log, outbox, deliveryId, (row) => row.finalStatus === 'pending'))) return null;
+      return outbox.findById(deliveryId).lean<StoredDelivery>();
     },
     async find(projectId, deliveryId) {
       const filter = { _id: deliveryId, projectId };
@@ -136,14 +140,7 @@ export function createDeliveryStore(models: { outbox: WebhookDeliveryModel; log:
         .select({ _id: 1 })
         .lean();
       for (const row of leftovers) await archive(row._id);
-      const finished = { finalStatus: { $in: ['delivered', 'failed'] }, createdAt: { $lt: before } };
-      let deleted = 0;
-      for (;;) {
-        const batch = await log.find(finished).select({ _id: 1 }).limit(PRUNE_BATCH).lean();
-        if (batch.length === 0) return deleted;
-        deleted += (await log.deleteMany({ _id: { $in: batch.map((d) => d._id) } })).deletedCount;
-        if (batch.length < PRUNE_BATCH) return deleted;
-      }
+      return deleteInBatches(log, { finalStatus: { $in: ['delivered', 'failed'] }, createdAt: { $lt: before } });
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The public API's maintenance deletes finished webhook deliveries past `WEBHOOK_DELIVERY_RETENTION_DAYS`
- * (one process at a time, hourly); 0 keeps them all.
+ * and request-log entries past `REQUEST_LOG_RETENTION_DAYS` (one process at a time, hourly); 0
+ * keeps them all.
  */
+import { requestLogModel } from '@urbackend/common/models';
 import { DEFAULT_RETRY_DELAYS_MS } from '@urbackend/common/webhooks';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +22,8 @@ let forever: Harness;
 
 beforeAll(async () => {
   [weekly, forever] = await Promise.all([
-    createHarness('retention-7', { delivery: delivery(7) }),
-    createHarness('retention-0', { delivery: delivery(0) }),
+    createHarness('retention-7', { delivery: delivery(7), requestLogRetentionMs: 7 * DAY }),
+    createHarness('retention-0', { delivery: delivery(0), requestLogRetentionMs: 0 }),
   ]);
 });
 
@@ -63,5 +65,45 @@ describe('webhook delivery retention', () => {
     const left = await seed(forever);
     expect(await forever.deps.maintenance.pruneDeliveries.runOnce()).toBe(0);
     expect(await left()).toEqual(['failed 10d', 'pending 9d', 'delivered 8d', 'delivered 6d']);
+  });
+});
+
+describe('request log retention', () => {
+  async function seedLogs(h: Harness) {
+    const projectId = new Types.ObjectId();
+    const logs = requestLogModel(h.deps.db.connection);
+    const entry = (ageDays: number) => {
+      const at = new Date(Date.now() - ageDays * DAY);
+      const iso = at.toISOString();
+      return {
+        projectId,
+        method: 'GET',
+        route: '/api/data/:collectionName',
+        path: '/api/data/items',
+        status: 200,
+        latencyMs: 3,
+        ip: '127.0.0.1',
+        keyRole: 'publishable',
+        at,
+        minute: iso.slice(0, 16),
+        hour: iso.slice(0, 13),
+        day: iso.slice(0, 10),
+      };
+    };
+    await logs.collection.insertMany([entry(30), entry(8), entry(6.5), entry(1), entry(0)]);
+    return async () =>
+      (await logs.find({ projectId }).sort({ at: 1 }).lean()).map((d) => Math.round((Date.now() - d.at.getTime()) / DAY));
+  }
+
+  it('deletes entries older than the retention and keeps newer ones', async () => {
+    const left = await seedLogs(weekly);
+    expect(await weekly.deps.maintenance.pruneRequestLogs.runOnce()).toBe(2);
+    expect(await left()).toEqual([7, 1, 0]);
+  });
+
+  it('keeps every entry when the retention is 0', async () => {
+    const left = await seedLogs(forever);
+    expect(await forever.deps.maintenance.pruneRequestLogs.runOnce()).toBe(0);
+    expect(await left()).toEqual([30, 8, 7, 1, 0]);
   });
 });

@@ -52,6 +52,7 @@ import {
   type HookIndex,
   type WebhookDispatcher,
   type WebhookService,
+  createDeliveryStore,
   createHookIndex,
   createSafeLookup,
   createWebhookDispatcher,
@@ -194,11 +195,11 @@ function createWebhooks(
   const guard = createWebhookGuard(config.security.allowPrivateTargets);
   const lookup = createSafeLookup(config.security.allowPrivateTargets);
   const hookIndex = createHookIndex({ webhooks: models.Webhook, cache: deps.cache, logger });
+  const deliveries = createDeliveryStore(models);
   const dispatcher = createWebhookDispatcher({
     hooksOf: (projectId) => hookIndex.hooksOf(projectId),
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries,
     secretBox,
     logger,
     guard,
@@ -212,8 +213,7 @@ function createWebhooks(
   const service = createWebhookService({
     onChange: (projectId) => hookIndex.changed(projectId),
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries,
     secretBox,
     guard,
     lookup,

@@ -12,7 +12,7 @@ beforeAll(async () => {
   platform = await createTestPlatform('delivery-store');
   models = createPlatformModels(platform.db.connection);
   await ensurePlatformIndexes(models);
-  store = createDeliveryStore({ outbox: models.WebhookOutbox, log: models.WebhookDelivery });
+  store = createDeliveryStore(models);
 });
 
 afterAll(() => platform.cleanup());

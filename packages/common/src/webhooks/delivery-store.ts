@@ -46,8 +46,12 @@ function newerFirst(a: StoredDelivery, b: StoredDelivery): number {
   return byTime !== 0 ? byTime : String(b._id).localeCompare(String(a._id));
 }
 
-export function createDeliveryStore(models: { outbox: WebhookDeliveryModel; log: WebhookDeliveryModel }): DeliveryStore {
-  const { outbox, log } = models;
+/** The store over the platform's `WebhookOutbox` and `WebhookDelivery` (the log) models. */
+export function createDeliveryStore(models: {
+  WebhookOutbox: WebhookDeliveryModel;
+  WebhookDelivery: WebhookDeliveryModel;
+}): DeliveryStore {
+  const { WebhookOutbox: outbox, WebhookDelivery: log } = models;
 
   /**
    * Copies a delivery from one collection to the other, when `wanted` accepts it, then removes it

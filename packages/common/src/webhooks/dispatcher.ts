@@ -4,10 +4,10 @@ import type { SecretBox } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
 import { type JobQueue, createJobQueue } from '../jobs/index.js';
 import type { Logger } from '../logger/index.js';
-import type { WebhookAttempt, WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
+import type { WebhookAttempt } from '../models/webhook-delivery.model.js';
 import type { Webhook, WebhookModel } from '../models/webhook.model.js';
 import { projectSecretContext } from '../scope/index.js';
-import { createDeliveryStore } from './delivery-store.js';
+import type { DeliveryStore } from './delivery-store.js';
 import { type AttemptOutcome, type UrlGuard, attemptDelivery } from './http-attempt.js';
 import { type DataEvent, eventPayload, webhookAction } from './payload.js';
 
@@ -25,10 +25,8 @@ export const WEBHOOK_QUEUE = 'webhook-delivery-queue';
 
 export interface WebhookDispatcherOptions {
   webhooks: WebhookModel;
-  /** The finished deliveries' log. */
-  deliveries: WebhookDeliveryModel;
-  /** The deliveries in flight (see `createDeliveryStore`). */
-  outbox: WebhookDeliveryModel;
+  /** Where deliveries are kept: the outbox while in flight, the log once finished. */
+  deliveries: DeliveryStore;
   secretBox: SecretBox;
   logger: Logger;
   /** SSRF check run before every attempt (resolved addresses). */
@@ -79,8 +77,8 @@ export function isSubscribed(events: Webhook['events'] | undefined, collection: 
 /** Creates the dispatcher and its queue (no worker until `startWorker`). */
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
   const { webhooks, secretBox, logger } = options;
-  const store = createDeliveryStore({ outbox: options.outbox, log: options.deliveries });
-  const outbox = options.outbox;
+  const store = options.deliveries;
+  const { outbox } = store;
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 10_000;
 

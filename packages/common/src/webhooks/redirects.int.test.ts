@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../crypto/index.js';
 import { type PlatformModels, createPlatformModels, ensurePlatformIndexes } from '../models/index.js';
 import { type TestPlatform, createTestPlatform, testRedisConfig, waitFor } from '../testing/index.js';
+import { createDeliveryStore } from './delivery-store.js';
 import { createWebhookDispatcher } from './dispatcher.js';
 import { createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -55,8 +56,7 @@ afterAll(async () => {
 const service = () =>
   createWebhookService({
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries: createDeliveryStore(models),
     secretBox,
     guard: createWebhookGuard(true),
     allowHttp: true,
@@ -85,8 +85,7 @@ describe('webhook redirects', () => {
     });
     const dispatcher = createWebhookDispatcher({
       webhooks: models.Webhook,
-      deliveries: models.WebhookDelivery,
-      outbox: models.WebhookOutbox,
+      deliveries: createDeliveryStore(models),
       secretBox,
       logger: platform.logger,
       guard: createWebhookGuard(true),

@@ -20,6 +20,7 @@ import {
   waitFor,
 } from '../testing/index.js';
 import { createUsageMeter, mailUsageSource } from '../usage/index.js';
+import { createDeliveryStore } from './delivery-store.js';
 import { INTERRUPTED_ATTEMPT, type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
 import { createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -76,8 +77,7 @@ afterAll(async () => {
 function newDispatcher(retryDelaysMs: number[] = [50]): WebhookDispatcher {
   return createWebhookDispatcher({
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries: createDeliveryStore(models),
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(true),
@@ -91,8 +91,7 @@ function newDispatcher(retryDelaysMs: number[] = [50]): WebhookDispatcher {
 async function hook(projectId: string, path: string) {
   await createWebhookService({
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries: createDeliveryStore(models),
     secretBox,
     guard: createWebhookGuard(true),
     allowHttp: true,
@@ -224,15 +223,14 @@ describe('webhook deliveries across a restart (BullMQ on Redis)', () => {
  */
 const WORKER_SCRIPT = `
 const cfg = JSON.parse(process.env.WEBHOOK_WORKER);
-const [db_, models_, crypto_, logger_, dispatcher_, guard_] = await Promise.all(cfg.modules.map((m) => import(m)));
+const [db_, models_, crypto_, logger_, dispatcher_, guard_, store_] = await Promise.all(cfg.modules.map((m) => import(m)));
 const logger = logger_.createLogger({ name: 'webhook-worker', level: 'silent' });
 const db = db_.createPlatformDb({ uri: cfg.mongoUri, timeoutMs: 5000, poolSize: 2, tenantDbPrefix: cfg.tenantDbPrefix, logger });
 await db.connect();
 const models = models_.createPlatformModels(db.connection);
 dispatcher_.createWebhookDispatcher({
   webhooks: models.Webhook,
-  deliveries: models.WebhookDelivery,
-  outbox: models.WebhookOutbox,
+  deliveries: store_.createDeliveryStore(models),
   secretBox: crypto_.createSecretBox(cfg.secretKey),
   logger,
   guard: guard_.createWebhookGuard(true),
@@ -252,6 +250,7 @@ function spawnWorker(): { child: ChildProcess; output: () => string } {
     '../logger/index.ts',
     './dispatcher.ts',
     './guard.ts',
+    './delivery-store.ts',
   ];
   const config = {
     modules: modules.map((m) => new URL(m, import.meta.url).href),

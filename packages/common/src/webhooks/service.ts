@@ -2,9 +2,8 @@ import type { LookupFunction } from 'node:net';
 import type { SecretBox } from '../crypto/index.js';
 import { randomToken } from '../crypto/index.js';
 import { AppError, badRequest, notFound } from '../errors/index.js';
-import type { WebhookDeliveryModel } from '../models/webhook-delivery.model.js';
 import type { WebhookModel } from '../models/webhook.model.js';
-import { createDeliveryStore } from './delivery-store.js';
+import type { DeliveryStore } from './delivery-store.js';
 import { webhookSecretAad } from './dispatcher.js';
 import { type UrlGuard, attemptDelivery } from './http-attempt.js';
 import { pingPayload } from './payload.js';
@@ -14,10 +13,8 @@ export interface WebhookServiceOptions {
   /** Called after a project's webhooks changed (the dispatchers' caches drop the project). */
   onChange?: (projectId: string) => Promise<void>;
   webhooks: WebhookModel;
-  /** The finished deliveries' log. */
-  deliveries: WebhookDeliveryModel;
-  /** The deliveries in flight (see `createDeliveryStore`). */
-  outbox: WebhookDeliveryModel;
+  /** Where deliveries are kept: the outbox while in flight, the log once finished. */
+  deliveries: DeliveryStore;
   secretBox: SecretBox;
   guard: UrlGuard;
   /** Socket resolver refusing internal addresses (`createSafeLookup`). */
@@ -35,8 +32,7 @@ export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /** Creates the webhook admin service: CRUD, delivery log (and its retention), test ping. */
 export function createWebhookService(options: WebhookServiceOptions) {
-  const { webhooks, secretBox } = options;
-  const store = createDeliveryStore({ outbox: options.outbox, log: options.deliveries });
+  const { webhooks, secretBox, deliveries: store } = options;
 
   async function checkUrl(url: string): Promise<void> {
     const parsed = new URL(url);

@@ -15,6 +15,7 @@ import {
   waitFor,
 } from '../testing/index.js';
 import { deliveryEnvShape, mapDeliveryEnv } from './config.js';
+import { createDeliveryStore } from './delivery-store.js';
 import { type WebhookDispatcher, createWebhookDispatcher } from './dispatcher.js';
 import { createSafeLookup, createWebhookGuard } from './guard.js';
 import { createWebhookService } from './service.js';
@@ -64,8 +65,7 @@ afterAll(async () => {
 function makeDispatcher(redis: TestRedisConfig | null, allowPrivate = true): WebhookDispatcher {
   const dispatcher = createWebhookDispatcher({
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries: createDeliveryStore(models),
     secretBox,
     logger: platform.logger,
     guard: createWebhookGuard(allowPrivate),
@@ -81,8 +81,7 @@ function makeDispatcher(redis: TestRedisConfig | null, allowPrivate = true): Web
 function makeService(allowPrivate = true) {
   return createWebhookService({
     webhooks: models.Webhook,
-    deliveries: models.WebhookDelivery,
-    outbox: models.WebhookOutbox,
+    deliveries: createDeliveryStore(models),
     secretBox,
     guard: createWebhookGuard(allowPrivate),
     allowHttp: true,
@@ -231,8 +230,7 @@ describe('SSRF protection', () => {
     // A guard that (like a stale DNS answer) lets the name through; the socket lookup still refuses.
     const dispatcher = createWebhookDispatcher({
       webhooks: models.Webhook,
-      deliveries: models.WebhookDelivery,
-      outbox: models.WebhookOutbox,
+      deliveries: createDeliveryStore(models),
       secretBox,
       logger: platform.logger,
       guard: async () => undefined,

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type SmtpSink, startSmtpSink, waitFor } from '@urbackend/common/testing';
-import { createWebhookService, verifySignature } from '@urbackend/common/webhooks';
+import { createDeliveryStore, createWebhookService, verifySignature } from '@urbackend/common/webhooks';
 import urBackend from '@urbackend/sdk';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,8 +82,7 @@ describe('webhooks on data events', () => {
     const project = await h.project({ collections: [{ name: 'posts', model: [{ key: 'title', type: 'String' }] }] });
     const hooks = createWebhookService({
       webhooks: h.deps.models.Webhook,
-      deliveries: h.deps.models.WebhookDelivery,
-      outbox: h.deps.models.WebhookOutbox,
+      deliveries: createDeliveryStore(h.deps.models),
       secretBox: h.deps.secretBox,
       guard: async () => undefined,
       allowHttp: true,
